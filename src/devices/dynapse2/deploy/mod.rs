@@ -1,0 +1,1 @@
+//! Dynap-SE2 deployment: clustering onto cores, weight quantization, hardware configuration.

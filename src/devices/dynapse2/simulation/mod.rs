@@ -1,0 +1,1 @@
+//! DynapSim: the Dynap-SE2 neuron, synapse and AHP dynamics as Rockpool 3.1.0 computes them.
