@@ -1,3 +1,5 @@
+//! The `dyn` command: all work happens in `dynlang::cli`.
+
 fn main() {
-    std::process::exit(0);
+    std::process::exit(dynlang::cli::run());
 }

@@ -1,0 +1,448 @@
+//! The `crossbar` device: aihwkit's build_config(algorithm, device, io_parameters,
+//! up_parameters, n_devices, construction_seed), with every device model's parameters.
+
+use super::{
+    block, choice, concat, flag, int, Bound, Default, FieldSpec, FieldType, Schema, Shape, ANY, NONNEG, POSITIVE,
+};
+use crate::check::units::Dim;
+
+/// build_config's algorithm names (compared case-insensitively, as aihwkit does).
+pub const ALGORITHMS: &[&str] = &[
+    "sgd",
+    "tiki-taka",
+    "tt",
+    "ttv1",
+    "ttv2",
+    "chopped-ttv2",
+    "ttv3",
+    "c-ttv2",
+    "agad",
+    "ttv4",
+    "mp",
+    "mixed-precision",
+];
+
+/// Device models, by the names of aihwkit's classes without the `Device` suffix.
+pub const MODELS: &[&str] =
+    &["ConstantStep", "LinearStep", "SoftBounds", "SoftBoundsReference", "ExpStep", "PowStep", "PiecewiseStep"];
+
+const fn num(name: &'static str, default: f64, doc: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty: FieldType::Quantity { dim: Dim::NONE, min: ANY, max: ANY },
+        default: Default::Num(default),
+        shape: Shape::Scalar,
+        doc,
+    }
+}
+
+const fn nonneg(name: &'static str, default: f64, doc: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty: FieldType::Quantity { dim: Dim::NONE, min: NONNEG, max: ANY },
+        default: Default::Num(default),
+        shape: Shape::Scalar,
+        doc,
+    }
+}
+
+const fn prob(name: &'static str, default: f64, doc: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty: FieldType::Quantity { dim: Dim::NONE, min: NONNEG, max: Bound::Inclusive(1.0) },
+        default: Default::Num(default),
+        shape: Shape::Scalar,
+        doc,
+    }
+}
+
+const fn list(name: &'static str, doc: &'static str) -> FieldSpec {
+    FieldSpec { name, ty: FieldType::List { dim: Dim::NONE }, default: Default::Absent, shape: Shape::Scalar, doc }
+}
+
+const fn model_field(name: &'static str) -> FieldSpec {
+    FieldSpec {
+        name: "model",
+        ty: FieldType::Choice(MODELS),
+        default: Default::Choice(name),
+        shape: Shape::Scalar,
+        doc: "the device model",
+    }
+}
+
+/// PulsedDevice: parameters every model shares (aihwkit's Python defaults).
+const COMMON: &[FieldSpec] = &[
+    FieldSpec {
+        name: "dw_min",
+        ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+        default: Default::Num(0.001),
+        shape: Shape::Scalar,
+        doc: "mean step of one pulse, weight units",
+    },
+    nonneg("dw_min_dtod", 0.3, "device-to-device spread of the step"),
+    flag("dw_min_dtod_log_normal", false, "draw the step gain log-normally"),
+    nonneg("dw_min_std", 0.3, "cycle-to-cycle spread of each pulse"),
+    num("up_down", 0.0, "systematic up/down asymmetry"),
+    nonneg("up_down_dtod", 0.01, "device-to-device spread of the asymmetry"),
+    num("w_max", 0.6, "mean upper bound"),
+    num("w_min", -0.6, "mean lower bound"),
+    nonneg("w_max_dtod", 0.3, "device-to-device spread of the upper bound"),
+    nonneg("w_min_dtod", 0.3, "device-to-device spread of the lower bound"),
+    flag("enforce_consistency", true, "force positive steps and bounds around 0"),
+    flag("perfect_bias", false, "ideal bias column"),
+    prob("corrupt_devices_prob", 0.0, "probability that a device is stuck"),
+    nonneg("corrupt_devices_range", 0.1, "range of stuck values"),
+    nonneg("lifetime", 0.0, "decay time constant in mini-batches (0 = none)"),
+    nonneg("lifetime_dtod", 0.0, "device-to-device spread of the lifetime"),
+    nonneg("diffusion", 0.0, "random-walk std per mini-batch"),
+    nonneg("diffusion_dtod", 0.0, "device-to-device spread of the diffusion"),
+    num("reset", 0.0, "mean reset target"),
+    nonneg("reset_dtod", 0.0, "device-to-device spread of the reset target (absolute)"),
+    nonneg("reset_std", 0.01, "cycle-to-cycle spread of a reset"),
+];
+
+const CONSTANT_STEP_EXTRA: &[FieldSpec] = &[model_field("ConstantStep")];
+
+const LINEAR_STEP_EXTRA: &[FieldSpec] = &[
+    model_field("LinearStep"),
+    num("gamma_up", 0.0, "relative step decrease towards w_max"),
+    num("gamma_down", 0.0, "relative step decrease towards w_min"),
+    nonneg("gamma_up_dtod", 0.05, "device-to-device spread of gamma_up"),
+    nonneg("gamma_down_dtod", 0.05, "device-to-device spread of gamma_down"),
+    flag("allow_increasing", false, "allow steps that grow with the weight"),
+    flag("mean_bound_reference", true, "slopes relative to the nominal bounds"),
+    flag("mult_noise", true, "multiplicative cycle-to-cycle noise"),
+    flag("reverse_up", false, "reverse the up slope"),
+    flag("reverse_down", false, "reverse the down slope"),
+    num("reverse_offset", 0.01, "offset of the reversed reference"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const SOFT_BOUNDS_EXTRA: &[FieldSpec] = &[
+    model_field("SoftBounds"),
+    flag("mult_noise", true, "multiplicative cycle-to-cycle noise"),
+    flag("reverse_up", false, "reverse the up slope"),
+    flag("reverse_down", false, "reverse the down slope"),
+    num("reverse_offset", 0.01, "offset of the reversed reference"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const SOFT_BOUNDS_REFERENCE_EXTRA: &[FieldSpec] = &[
+    model_field("SoftBoundsReference"),
+    flag("mult_noise", false, "multiplicative cycle-to-cycle noise"),
+    nonneg("slope_up_dtod", 0.0, "device-to-device spread of the up slope"),
+    nonneg("slope_down_dtod", 0.0, "device-to-device spread of the down slope"),
+    num("reference_mean", 0.0, "mean of the static reference"),
+    nonneg("reference_std", 0.0, "spread of the static reference"),
+    flag("subtract_symmetry_point", false, "subtract the symmetry point from the reference"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const EXP_STEP_EXTRA: &[FieldSpec] = &[
+    model_field("ExpStep"),
+    num("A_up", 0.00081, "up-step amplitude"),
+    num("A_down", 0.36833, "down-step amplitude"),
+    num("gamma_up", 12.44625, "up-step exponent"),
+    num("gamma_down", 12.78785, "down-step exponent"),
+    num("a", 0.244, "weight scaling of the exponent"),
+    num("b", 0.2425, "offset of the exponent"),
+    nonneg("dw_min_std_add", 0.0, "additive part of the complex noise"),
+    nonneg("dw_min_std_slope", 0.0, "weight-proportional part of the complex noise"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const POW_STEP_EXTRA: &[FieldSpec] = &[
+    model_field("PowStep"),
+    num("pow_gamma", 1.0, "exponent of the step's weight dependence"),
+    nonneg("pow_gamma_dtod", 0.1, "device-to-device spread of pow_gamma"),
+    num("pow_up_down", 0.0, "asymmetry of the exponent"),
+    nonneg("pow_up_down_dtod", 0.0, "device-to-device spread of pow_up_down"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const PIECEWISE_STEP_EXTRA: &[FieldSpec] = &[
+    model_field("PiecewiseStep"),
+    list("piecewise_up", "step factors at equally spaced nodes over [w_min, w_max], up"),
+    list("piecewise_down", "step factors at equally spaced nodes, down"),
+    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
+    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+];
+
+const N: usize = COMMON.len();
+const CONSTANT_STEP_FIELDS: [FieldSpec; N + 1] = concat(CONSTANT_STEP_EXTRA, COMMON);
+const LINEAR_STEP_FIELDS: [FieldSpec; N + 13] = concat(LINEAR_STEP_EXTRA, COMMON);
+const SOFT_BOUNDS_FIELDS: [FieldSpec; N + 7] = concat(SOFT_BOUNDS_EXTRA, COMMON);
+const SOFT_BOUNDS_REFERENCE_FIELDS: [FieldSpec; N + 9] = concat(SOFT_BOUNDS_REFERENCE_EXTRA, COMMON);
+const EXP_STEP_FIELDS: [FieldSpec; N + 11] = concat(EXP_STEP_EXTRA, COMMON);
+const POW_STEP_FIELDS: [FieldSpec; N + 7] = concat(POW_STEP_EXTRA, COMMON);
+const PIECEWISE_STEP_FIELDS: [FieldSpec; N + 5] = concat(PIECEWISE_STEP_EXTRA, COMMON);
+
+pub static CONSTANT_STEP: Schema =
+    Schema { kind: "ConstantStep", doc: "constant step per pulse", fields: &CONSTANT_STEP_FIELDS };
+pub static LINEAR_STEP: Schema =
+    Schema { kind: "LinearStep", doc: "step linear in the weight", fields: &LINEAR_STEP_FIELDS };
+pub static SOFT_BOUNDS: Schema =
+    Schema { kind: "SoftBounds", doc: "step vanishing at the bounds", fields: &SOFT_BOUNDS_FIELDS };
+pub static SOFT_BOUNDS_REFERENCE: Schema = Schema {
+    kind: "SoftBoundsReference",
+    doc: "soft bounds read against a static reference",
+    fields: &SOFT_BOUNDS_REFERENCE_FIELDS,
+};
+pub static EXP_STEP: Schema = Schema { kind: "ExpStep", doc: "exponential step dependence", fields: &EXP_STEP_FIELDS };
+pub static POW_STEP: Schema = Schema { kind: "PowStep", doc: "power-law step dependence", fields: &POW_STEP_FIELDS };
+pub static PIECEWISE_STEP: Schema =
+    Schema { kind: "PiecewiseStep", doc: "piecewise-linear step dependence", fields: &PIECEWISE_STEP_FIELDS };
+
+pub static DEVICE_MODELS: &[&Schema] =
+    &[&CONSTANT_STEP, &LINEAR_STEP, &SOFT_BOUNDS, &SOFT_BOUNDS_REFERENCE, &EXP_STEP, &POW_STEP, &PIECEWISE_STEP];
+
+/// aihwkit's IOParameters.
+pub static IO: Schema = Schema {
+    kind: "io",
+    doc: "the analog matrix-vector pipeline (IOParameters)",
+    fields: &[
+        flag("is_perfect", false, "exact y = W x, every other setting ignored"),
+        choice(
+            "mv_type",
+            &["one_pass", "ideal", "pos_neg_separate", "pos_neg_separate_digital_sum"],
+            "one_pass",
+            "how the product is computed",
+        ),
+        num("inp_bound", 1.0, "DAC range ±bound (<= 0: infinite)"),
+        num("inp_res", 1.0 / 126.0, "DAC resolution: a fraction of 2·bound, or a number of steps when > 1"),
+        flag("inp_sto_round", false, "stochastic rounding in the DAC"),
+        nonneg("inp_noise", 0.0, "input noise std"),
+        num("inp_asymmetry", 0.0, "negative inputs scaled by (1 - a)"),
+        num("out_bound", 12.0, "ADC range ±bound (<= 0: infinite)"),
+        nonneg("out_noise", 0.06, "output noise std"),
+        nonneg("out_noise_std", 0.0, "per-output relative variation of out_noise"),
+        num("out_res", 1.0 / 510.0, "ADC resolution"),
+        flag("out_sto_round", false, "stochastic rounding in the ADC"),
+        num("out_scale", 1.0, "digital output factor"),
+        num("out_asymmetry", 0.0, "negative outputs scaled by (1 - a)"),
+        choice(
+            "bound_management",
+            &["none", "iterative", "iterative_worst_case"],
+            "iterative",
+            "retry with scaled-down inputs when outputs clip",
+        ),
+        choice(
+            "noise_management",
+            &["none", "abs_max", "abs_max_np_sum", "max", "constant", "average_abs_max"],
+            "abs_max",
+            "input scaling before the DAC",
+        ),
+        nonneg("w_noise", 0.0, "output-referred weight noise"),
+        choice("w_noise_type", &["none", "additive_constant", "pcm_read"], "none", "weight noise model"),
+        nonneg("ir_drop", 0.0, "IR-drop scale"),
+        FieldSpec {
+            name: "ir_drop_g_ratio",
+            ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+            default: Default::Num(571_428.571_428_571_4),
+            shape: Shape::Scalar,
+            doc: "wire-to-device conductance ratio",
+        },
+        num("out_nonlinearity", 0.0, "S-shaped output nonlinearity"),
+        nonneg("out_nonlinearity_std", 0.0, "per-output variation of the nonlinearity"),
+        num("slope_calibration", 0.0, "calibration point of the nonlinearity slope"),
+        nonneg("v_offset_std", 0.0, "per-output voltage offset spread"),
+        num("v_offset_w_min", -1.0, "reference weight with offsets"),
+        nonneg("r_series", 0.0, "series resistance"),
+        nonneg("w_read_asymmetry_dtod", 0.0, "per-device read asymmetry"),
+        FieldSpec {
+            name: "max_bm_factor",
+            ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+            default: Default::Num(1000.0),
+            shape: Shape::Scalar,
+            doc: "largest bound-management reduction",
+        },
+        FieldSpec {
+            name: "max_bm_res",
+            ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+            default: Default::Num(0.25),
+            shape: Shape::Scalar,
+            doc: "bound management stops past max_bm_res / inp_res",
+        },
+        flag("bm_test_negative_bound", true, "the negative bound also triggers bound management"),
+        nonneg("nm_thres", 0.0, "constant noise management: the scale; others: a cap"),
+    ],
+};
+
+/// aihwkit's UpdateParameters.
+pub static UPDATE: Schema = Schema {
+    kind: "update",
+    doc: "the stochastic pulsed update (UpdateParameters)",
+    fields: &[
+        int(
+            "desired_bl",
+            Default::Int(31),
+            Some(1),
+            Some(1 << 20),
+            "pulse-train length (the maximum with update_bl_management)",
+        ),
+        flag("fixed_bl", true, "fixed pulse-train length"),
+        choice(
+            "pulse_type",
+            &[
+                "none",
+                "stochastic",
+                "stochastic_compressed",
+                "none_with_device",
+                "mean_count",
+                "deterministic_implicit",
+            ],
+            "stochastic_compressed",
+            "how pulses are drawn",
+        ),
+        nonneg("res", 0.0, "quantisation of the firing probabilities (0 = off)"),
+        nonneg("x_res_implicit", 0.0, "x quantisation for deterministic_implicit"),
+        nonneg("d_res_implicit", 0.0, "d quantisation for deterministic_implicit"),
+        flag("d_sparsity", false, "compute d sparsity statistics"),
+        flag("sto_round", false, "stochastic rounding in the update quantisers"),
+        flag("update_bl_management", true, "adapt the pulse-train length per update"),
+        flag("update_management", true, "balance x and d probabilities"),
+        FieldSpec {
+            name: "um_grad_scale",
+            ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+            default: Default::Num(1.0),
+            shape: Shape::Scalar,
+            doc: "weight of the d side in update management",
+        },
+    ],
+};
+
+const fn opt_num(name: &'static str, min: Bound, doc: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty: FieldType::Quantity { dim: Dim::NONE, min, max: ANY },
+        default: Default::Absent,
+        shape: Shape::Scalar,
+        doc,
+    }
+}
+
+const fn opt_flag(name: &'static str, doc: &'static str) -> FieldSpec {
+    FieldSpec { name, ty: FieldType::Bool, default: Default::Absent, shape: Shape::Scalar, doc }
+}
+
+/// Settings of the compound the algorithm builds; unset ones keep build_config's values.
+pub static COMPOUND: Schema = Schema {
+    kind: "compound",
+    doc: "transfer, chopper, buffer and mixed-precision settings (defaults depend on the algorithm)",
+    fields: &[
+        opt_num("gamma", NONNEG, "weight of the slow device in the visible weight"),
+        list("gamma_vec", "per-device weights of the visible weight"),
+        opt_num("transfer_every", NONNEG, "transfer period (mini-batches or samples)"),
+        list("transfer_every_vec", "per-device transfer periods"),
+        opt_flag("units_in_mbatch", "periods in mini-batches"),
+        opt_num("n_reads_per_transfer", POSITIVE, "columns read per transfer"),
+        opt_flag("transfer_columns", "transfer columns (else rows)"),
+        opt_num("with_reset_prob", NONNEG, "reset probability after transfer"),
+        opt_flag("random_selection", "random column selection"),
+        opt_num("fast_lr", NONNEG, "learning rate of the fast device"),
+        opt_num("transfer_lr", NONNEG, "learning rate of the transfer"),
+        list("transfer_lr_vec", "per-device transfer learning rates"),
+        opt_flag("scale_transfer_lr", "scale the transfer rate by the learning rate"),
+        opt_flag("scale_fast_lr", "scale the fast rate by the learning rate"),
+        opt_num("thres_scale", NONNEG, "buffer threshold scale"),
+        opt_num("step", NONNEG, "buffer transfer step"),
+        opt_num("momentum", NONNEG, "buffer momentum"),
+        opt_flag("forget_buffer", "reset the buffer after a transfer"),
+        opt_flag("no_buffer", "transfer without a buffer"),
+        opt_num("in_chop_prob", NONNEG, "input chopper flip probability"),
+        opt_flag("in_chop_random", "random chopper flips"),
+        opt_num("out_chop_prob", NONNEG, "output chopper flip probability"),
+        opt_num("buffer_granularity", NONNEG, "buffer granularity"),
+        opt_num("auto_granularity", NONNEG, "automatic transfer granularity (period in samples)"),
+        opt_flag("auto_scale", "scale the fast learning rate automatically"),
+        opt_num("auto_momentum", NONNEG, "momentum of the automatic scale"),
+        opt_flag("correct_gradient_magnitudes", "correct gradient magnitudes"),
+        opt_num("tail_weightening", NONNEG, "AGAD tail weighting"),
+        opt_num("buffer_cap", NONNEG, "cap of the buffer"),
+        opt_num("granularity", NONNEG, "mixed precision: transfer granularity"),
+        opt_num("n_x_bins", NONNEG, "mixed precision: x quantisation bins (0 = off)"),
+        opt_num("n_d_bins", NONNEG, "mixed precision: d quantisation bins (0 = off)"),
+        opt_flag("stoc_round_x", "mixed precision: stochastic rounding of x"),
+        opt_flag("stoc_round_d", "mixed precision: stochastic rounding of d"),
+        opt_num("n_rows_per_transfer", Bound::Unbounded, "mixed precision: rows per transfer (-1 = all)"),
+        opt_flag("random_row", "mixed precision: random row selection"),
+    ],
+};
+
+pub static DEVICE: Schema = Schema {
+    kind: "crossbar",
+    doc: "an analog crossbar tile (aihwkit's build_config)",
+    fields: &[
+        choice("algorithm", ALGORITHMS, "sgd", "training algorithm; build_config's names"),
+        FieldSpec {
+            name: "device",
+            ty: FieldType::Model(DEVICE_MODELS),
+            default: Default::Block,
+            shape: Shape::Scalar,
+            doc: "the resistive device: a preset (`crossbar.ReRamSB`) or a model block",
+        },
+        block("io", &IO, "forward/backward pipeline"),
+        block("update", &UPDATE, "pulsed update"),
+        block("compound", &COMPOUND, "compound settings"),
+        block("transfer_io", &IO, "pipeline of transfer reads (noise and bound management are off there)"),
+        block("transfer_update", &UPDATE, "pulsed update of transfers"),
+        int("n_devices", Default::Int(1), Some(1), Some(64), "devices per cross-point (sgd only)"),
+        int("construction_seed", Default::Int(0), Some(0), None, "seed of device-to-device variation"),
+        int("seed", Default::Int(0), Some(0), None, "seed of runtime noise (pulses, reads)"),
+    ],
+};
+
+/// Losses `train` accepts.
+pub const LOSSES: &[&str] = &["cross_entropy", "mse"];
+
+/// What a `train NET with { ... }` block may set.
+pub static TRAIN: Schema = Schema {
+    kind: "train",
+    doc: "training data and settings of a train step",
+    fields: &[
+        FieldSpec {
+            name: "data",
+            ty: FieldType::List { dim: Dim::NONE },
+            default: Default::Absent,
+            shape: Shape::Scalar,
+            doc: "training inputs, float (n, inputs)",
+        },
+        FieldSpec {
+            name: "labels",
+            ty: FieldType::List { dim: Dim::NONE },
+            default: Default::Absent,
+            shape: Shape::Scalar,
+            doc: "training labels, int (n,)",
+        },
+        FieldSpec {
+            name: "test_data",
+            ty: FieldType::List { dim: Dim::NONE },
+            default: Default::Absent,
+            shape: Shape::Scalar,
+            doc: "test inputs, float (m, inputs)",
+        },
+        FieldSpec {
+            name: "test_labels",
+            ty: FieldType::List { dim: Dim::NONE },
+            default: Default::Absent,
+            shape: Shape::Scalar,
+            doc: "test labels, int (m,)",
+        },
+        int("epochs", Default::Int(10), Some(1), Some(1_000_000), "passes over the training set"),
+        int("batch_size", Default::Int(10), Some(1), Some(1 << 24), "samples per mini-batch"),
+        FieldSpec {
+            name: "lr",
+            ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: ANY },
+            default: Default::Num(0.1),
+            shape: Shape::Scalar,
+            doc: "learning rate",
+        },
+        choice("loss", LOSSES, "cross_entropy", "loss function"),
+        int("seed", Default::Int(0), Some(0), None, "seed of weight initialisation and shuffling"),
+    ],
+};

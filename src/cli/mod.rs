@@ -1,0 +1,73 @@
+//! The command line: `dyn check`, `dyn run`, `dyn show`, `dyn repl`.
+//! Exit codes: 0 success, 1 diagnosed errors, 2 bad usage.
+
+mod check;
+mod show;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::render::Style;
+
+#[derive(Parser, Debug)]
+#[command(name = "dyn", version, about = "Declarative experiments for neuromorphic and analog-AI hardware")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// How diagnostics are printed: `human` (miette reports) or `json` (one object per line).
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    message_format: MessageFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and check files: names, units, shapes and hardware limits.
+    Check {
+        /// The .dyn files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a resolved item (device, preset, network, ...) as JSON, every default filled in.
+    Show {
+        /// The .dyn file.
+        file: PathBuf,
+        /// The item: `chip`, `dynapse2.default`, ...
+        name: String,
+    },
+    /// An interactive session.
+    Repl {
+        /// A file to load first.
+        file: Option<PathBuf>,
+    },
+}
+
+/// Parses the arguments and runs the command; returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let style = match cli.message_format {
+        MessageFormat::Json => Style::Json,
+        MessageFormat::Human if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
+            Style::Colour
+        }
+        MessageFormat::Human => Style::Plain,
+    };
+    match cli.command {
+        Command::Check { files } => check::run(&files, style),
+        Command::Show { file, name } => show::run(&file, &name, style),
+        Command::Repl { file } => crate::repl::line_editor::run(file.as_deref(), style),
+    }
+}
