@@ -48,3 +48,9 @@ pub fn check_text(name: &str, text: &str, dir: &Path) -> (SourceMap, Result<Chec
     let result = check::check(&program, diags);
     (program.sources, result)
 }
+
+/// Runs one experiment of a checked session for the REPL; returns what to print.
+pub fn run_in_repl(checked: &Checked, experiment: &str, dir: &Path) -> String {
+    let _ = (checked, dir);
+    format!("`:run {experiment}`: running experiments from the REPL needs `dyn run` (not yet wired)\n")
+}

@@ -2,7 +2,7 @@
 //! Exit codes: 0 success, 1 diagnosed errors, 2 bad usage.
 
 mod check;
-mod show;
+pub mod show;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -77,6 +77,9 @@ fn named_source(map: &SourceMap, id: SourceId) -> Option<NamedSource<String>> {
 /// Labels in the primary label's source stay on the report; labels elsewhere (a stdlib preset
 /// that sets a limit, an imported file) become related notes with their own source.
 fn bind(diag: &Diag, map: &SourceMap) -> Bound {
+    if let Some(bound) = bind_long_line(diag, map) {
+        return bound;
+    }
     let primary_source = diag.labels.first().map(|l| l.span.source);
     let mut labels = Vec::new();
     let mut related = Vec::new();
@@ -112,6 +115,36 @@ fn bind(diag: &Diag, map: &SourceMap) -> Bound {
         labels,
         related,
     }
+}
+
+/// Lines longer than this are not quoted: the report names the position instead.
+const MAX_QUOTED_LINE: usize = 400;
+
+/// A label on a very long line (a generated file, a 1 MB line): quoting it would flood the
+/// terminal, so the report gives `file:line:column` and the label's text instead.
+fn bind_long_line(diag: &Diag, map: &SourceMap) -> Option<Bound> {
+    let label = diag.labels.first()?;
+    let source = map.get(label.span.source)?;
+    let start = label.span.start as usize;
+    let text: &str = &source.text;
+    let line_start = text.get(..start.min(text.len()))?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text.get(start.min(text.len())..)?.find('\n').map_or(text.len(), |i| start + i);
+    if line_end.saturating_sub(line_start) <= MAX_QUOTED_LINE {
+        return None;
+    }
+    let (line, col) = source.line_col(start);
+    Some(Bound {
+        message: format!("{} (at {}:{line}:{col}: {})", diag.message, source.name, label.text),
+        code: Some(diag.code.id),
+        severity: match diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
+        help: diag.help.clone(),
+        source: None,
+        labels: Vec::new(),
+        related: Vec::new(),
+    })
 }
 
 /// Renders one diagnostic.

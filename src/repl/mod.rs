@@ -1,3 +1,8 @@
-//! The interactive session: an engine with no terminal code, and a rustyline front end.
+//! The interactive session: an engine with no terminal code ([`engine`]), its commands
+//! ([`commands`]) and a rustyline front end ([`line_editor`]).
 
+pub mod commands;
+pub mod engine;
 pub mod line_editor;
+
+pub use engine::{Engine, Reply};
