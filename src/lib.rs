@@ -14,3 +14,4 @@
 )]
 
 pub mod devices;
+pub mod output;
