@@ -297,7 +297,9 @@ fn check_data_length(
     }
     if found > expected {
         let extra = found - expected;
-        return Err(format!("it has {extra} bytes after the data its header describes"));
+        return Err(format!(
+            "it has {extra} bytes after the data its header describes"
+        ));
     }
     Ok(())
 }
@@ -325,7 +327,8 @@ mod tests {
     #[test]
     fn huge_shape_is_rejected_before_allocating() {
         let mut bytes = Vec::from(MAGIC);
-        let dict = b"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 9223372036854775807), }\n";
+        let dict =
+            b"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 9223372036854775807), }\n";
         bytes.extend_from_slice(&[1, 0]);
         bytes.extend_from_slice(&u16::try_from(dict.len()).unwrap().to_le_bytes());
         bytes.extend_from_slice(dict);

@@ -80,14 +80,19 @@ impl Progress {
 
     /// Records `n` more steps done; draws the bar once the pass has run longer than the delay.
     pub fn inc(&self, n: u64) {
-        let position = self.position.fetch_add(n, Ordering::Relaxed).saturating_add(n);
+        let position = self
+            .position
+            .fetch_add(n, Ordering::Relaxed)
+            .saturating_add(n);
         if !self.enabled || self.finished.load(Ordering::Relaxed) {
             return;
         }
         if let Some(bar) = self.bar.get() {
             bar.set_position(position);
         } else if self.started.elapsed() >= self.delay {
-            self.bar.get_or_init(|| self.create_bar()).set_position(position);
+            self.bar
+                .get_or_init(|| self.create_bar())
+                .set_position(position);
         }
     }
 

@@ -26,7 +26,9 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     /// An export path that starts at the file-system root (`/x.json`, `C:\x.json`).
-    #[error("output path `{path}` is absolute; write it relative to the experiment's output folder")]
+    #[error(
+        "output path `{path}` is absolute; write it relative to the experiment's output folder"
+    )]
     AbsolutePath {
         /// The path as written.
         path: String,
@@ -183,7 +185,8 @@ impl Drop for OutputStage {
 
 fn check_experiment_name(name: &str) -> Result<(), StageError> {
     let mut components = Path::new(name).components();
-    let single = matches!(components.next(), Some(Component::Normal(_))) && components.next().is_none();
+    let single =
+        matches!(components.next(), Some(Component::Normal(_))) && components.next().is_none();
     if !single || name.starts_with('.') || name.contains(['/', '\\']) {
         return Err(StageError::BadExperimentName { name: name.into() });
     }
@@ -292,9 +295,15 @@ mod tests {
         let is = |p: &str, f: fn(&StageError) -> bool| {
             OutputStage::resolve(p).err().as_ref().is_some_and(f)
         };
-        assert!(is("/etc/x", |e| matches!(e, StageError::AbsolutePath { .. })));
+        assert!(is("/etc/x", |e| matches!(
+            e,
+            StageError::AbsolutePath { .. }
+        )));
         assert!(is("../x", |e| matches!(e, StageError::EscapingPath { .. })));
-        assert!(is("a/../../x", |e| matches!(e, StageError::EscapingPath { .. })));
+        assert!(is("a/../../x", |e| matches!(
+            e,
+            StageError::EscapingPath { .. }
+        )));
         assert!(is("", |e| matches!(e, StageError::EmptyPath { .. })));
         assert!(is("a/..", |e| matches!(e, StageError::EmptyPath { .. })));
     }

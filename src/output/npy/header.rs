@@ -33,7 +33,9 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, String> {
         2 | 3 => (4, 12),
         _ => return Err(format!("unknown .npy format version {major}.{minor}")),
     };
-    let len_field = bytes.get(8..8 + len_bytes).ok_or("it ends inside the header")?;
+    let len_field = bytes
+        .get(8..8 + len_bytes)
+        .ok_or("it ends inside the header")?;
     let header_len = len_field
         .iter()
         .rev()
@@ -183,7 +185,9 @@ impl Parser<'_> {
 
     fn string(&mut self, quote: char) -> Result<Literal, String> {
         let body = self.rest().get(1..).unwrap_or_default();
-        let end = body.find(quote).ok_or("its header has an unterminated string")?;
+        let end = body
+            .find(quote)
+            .ok_or("its header has an unterminated string")?;
         let s = body.get(..end).unwrap_or_default().to_string();
         self.pos += end + 2;
         Ok(Literal::Str(s))

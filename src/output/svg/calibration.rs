@@ -118,6 +118,8 @@ fn draw_panel(area: &Area<'_>, target: &TargetHistogram<'_>) -> Result<(), SvgEr
         .build_cartesian_2d(range.clone(), 0.0..top)?;
     chart
         .configure_mesh()
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
         .x_desc(axis_label(target.name, &unit.unit))
         .y_desc("neurons")
         .x_labels(6)
@@ -128,10 +130,14 @@ fn draw_panel(area: &Area<'_>, target: &TargetHistogram<'_>) -> Result<(), SvgEr
     let width = (range.end - range.start) / BINS as f64;
     let fills = [RGBColor(150, 150, 150).mix(0.6), colour(0).mix(0.6)];
     for ((counts, fill), label) in counts.iter().zip(fills).zip(["before", "after"]) {
-        let bars = counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
-            let x0 = range.start + i as f64 * width;
-            Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], fill.filled())
-        });
+        let bars = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(i, &c)| {
+                let x0 = range.start + i as f64 * width;
+                Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], fill.filled())
+            });
         chart
             .draw_series(bars)?
             .label(label)

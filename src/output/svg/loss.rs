@@ -28,7 +28,11 @@ fn curve(
 ) -> Option<Curve> {
     let points: Vec<(f64, f64)> = (1..)
         .zip(epochs)
-        .filter_map(|(epoch, m)| pick(m).filter(|v| v.is_finite()).map(|v| (f64::from(epoch), v)))
+        .filter_map(|(epoch, m)| {
+            pick(m)
+                .filter(|v| v.is_finite())
+                .map(|v| (f64::from(epoch), v))
+        })
         .collect();
     (!points.is_empty()).then_some((name, points))
 }
@@ -54,11 +58,28 @@ pub fn loss_svg(epochs: &[EpochMetrics]) -> Result<String, SvgError> {
         let areas = root.split_evenly((1, panels as usize));
         let epochs_shown = epochs.len().max(1) as f64;
         if let Some(area) = areas.first() {
-            let range = padded(finite_bounds(losses.iter().flat_map(|c| c.1.iter().map(|p| p.1))));
-            draw_panel(area, "loss", &losses, epochs_shown, range)?;
+            let range = padded(finite_bounds(
+                losses.iter().flat_map(|c| c.1.iter().map(|p| p.1)),
+            ));
+            draw_panel(
+                area,
+                "loss",
+                &losses,
+                epochs_shown,
+                range,
+                SeriesLabelPosition::UpperRight,
+            )?;
         }
         if let Some(area) = areas.get(1) {
-            draw_panel(area, "accuracy", &accuracies, epochs_shown, 0.0..1.02)?;
+            let position = SeriesLabelPosition::LowerRight;
+            draw_panel(
+                area,
+                "accuracy",
+                &accuracies,
+                epochs_shown,
+                0.0..1.02,
+                position,
+            )?;
         }
         Ok(())
     })
@@ -70,6 +91,7 @@ fn draw_panel(
     curves: &[Curve],
     epochs: f64,
     y_range: std::ops::Range<f64>,
+    legend: SeriesLabelPosition,
 ) -> Result<(), SvgError> {
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 18))
@@ -79,6 +101,8 @@ fn draw_panel(
         .build_cartesian_2d(0.5..epochs + 0.5, y_range)?;
     chart
         .configure_mesh()
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
         .x_desc("epoch")
         .y_desc(title)
         .x_labels(usize::try_from(epochs as u64).unwrap_or(10).clamp(2, 10))
@@ -100,7 +124,7 @@ fn draw_panel(
     if !curves.is_empty() {
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK.mix(0.3))
             .label_font((FONT, 13))

@@ -47,7 +47,11 @@ struct Layout {
 
 fn plan(populations: &[SpikePopulation<'_>]) -> Layout {
     let neurons: usize = populations.iter().map(|p| p.counts.ncols()).sum();
-    let steps = populations.iter().map(|p| p.counts.nrows()).max().unwrap_or(0);
+    let steps = populations
+        .iter()
+        .map(|p| p.counts.nrows())
+        .max()
+        .unwrap_or(0);
     let stride = neurons.div_ceil(MAX_RASTER_ROWS).max(1);
     let rows = populations
         .iter()
@@ -84,7 +88,7 @@ fn caption(populations: &[SpikePopulation<'_>], layout: &Layout) -> String {
     let neurons: usize = populations.iter().map(|p| p.counts.ncols()).sum();
     let mut caption = format!("spike raster: {neurons} neurons, {} steps", layout.steps);
     if layout.stride > 1 {
-        caption += &format!(" (every {}th neuron shown", layout.stride);
+        caption += &format!(" (1 in {} neurons shown", layout.stride);
         caption += if layout.bin_steps > 1 { "," } else { ")" };
     }
     if layout.bin_steps > 1 {
@@ -112,7 +116,14 @@ fn draw_raster(
     layout: &Layout,
 ) -> Result<(), SvgError> {
     let valid_dt = dt.is_finite() && dt > 0.0;
-    let time = axis_unit("s", if valid_dt { dt * layout.steps as f64 } else { 0.0 });
+    let time = axis_unit(
+        "s",
+        if valid_dt {
+            dt * layout.steps as f64
+        } else {
+            0.0
+        },
+    );
     // Chart x is in display units; a step lasts `step` of them.
     let (step, x_desc) = match valid_dt {
         true => (dt * time.factor, axis_label("time", &time.unit)),
@@ -128,6 +139,8 @@ fn draw_raster(
         .build_cartesian_2d(0.0..x_end, 0.0..rows)?;
     chart
         .configure_mesh()
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
         .disable_y_mesh()
         .y_labels(0)
         .x_desc(x_desc)

@@ -49,11 +49,19 @@ fn decimate(values: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
     let mut points = Vec::with_capacity(MAX_POINTS + 2);
     for (index, chunk) in values.axis_chunks_iter(Axis(0), bin).enumerate() {
         let start = index * bin;
-        let finite = chunk.iter().copied().enumerate().filter(|(_, v)| v.is_finite());
+        let finite = chunk
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite());
         let low = finite.clone().min_by(|a, b| a.1.total_cmp(&b.1));
         let high = finite.max_by(|a, b| a.1.total_cmp(&b.1));
         if let (Some(low), Some(high)) = (low, high) {
-            let (first, second) = if low.0 <= high.0 { (low, high) } else { (high, low) };
+            let (first, second) = if low.0 <= high.0 {
+                (low, high)
+            } else {
+                (high, low)
+            };
             points.push((start + first.0, first.1));
             points.push((start + second.0, second.1));
         }
@@ -106,7 +114,14 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
     let value_unit = axis_unit(trace.unit, magnitude);
     let steps = trace.values.nrows();
     let valid_dt = trace.dt.is_finite() && trace.dt > 0.0;
-    let time = axis_unit("s", if valid_dt { trace.dt * steps as f64 } else { 0.0 });
+    let time = axis_unit(
+        "s",
+        if valid_dt {
+            trace.dt * steps as f64
+        } else {
+            0.0
+        },
+    );
     let (step, x_desc) = match valid_dt {
         true => (trace.dt * time.factor, axis_label("time", &time.unit)),
         false => (1.0, "time (steps)".to_string()),
@@ -122,6 +137,8 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
         .build_cartesian_2d(0.0..x_end, y_range)?;
     chart
         .configure_mesh()
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
         .x_desc(x_desc)
         .y_desc(axis_label(trace.signal, &value_unit.unit))
         .x_label_formatter(&tick_label)
