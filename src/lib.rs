@@ -24,6 +24,7 @@ pub mod cli;
 pub mod devices;
 pub mod diagnostics;
 pub mod model;
+pub mod output;
 pub mod repl;
 pub mod stdlib;
 pub mod syntax;
