@@ -23,9 +23,12 @@ pub mod check;
 pub mod cli;
 pub mod devices;
 pub mod diagnostics;
+pub mod lower;
 pub mod model;
 pub mod output;
+pub mod passes;
 pub mod repl;
+pub mod run;
 pub mod stdlib;
 pub mod syntax;
 
@@ -50,8 +53,18 @@ pub fn check_text(name: &str, text: &str, dir: &Path) -> (SourceMap, Result<Chec
     (program.sources, result)
 }
 
-/// Runs one experiment of a checked session for the REPL; returns what to print.
+/// Runs one experiment of a checked session for the REPL, into `dir/out/`; returns what to print.
 pub fn run_in_repl(checked: &Checked, experiment: &str, dir: &Path) -> String {
-    let _ = (checked, dir);
-    format!("`:run {experiment}`: running experiments from the REPL needs `dyn run` (not yet wired)\n")
+    let options = run::RunOptions {
+        out_dir: dir.join("out"),
+        experiment: Some(experiment.to_string()),
+        plots: true,
+        progress: output::ProgressPolicy::hidden(),
+    };
+    match run::run(checked, &options) {
+        Ok(outcomes) => {
+            outcomes.iter().map(|o| format!("{}: {} files in {}\n", o.name, o.files.len(), o.dir.display())).collect()
+        }
+        Err(diags) => diagnostics::render::render_all(&diags, &checked.sources, diagnostics::render::Style::Plain),
+    }
 }

@@ -1,12 +1,7 @@
 //! The output layer of `dyn run`: atomic staging, .npy round trips and numpy-compatible headers,
 //! the .npy reader's dtypes and its errors on malformed files, JSON rounding, and the SVG
 //! pictures. Set `DYN_SVG_DIR=/some/dir` to also write the rendered pictures there for viewing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,8 +9,7 @@ use std::path::{Path, PathBuf};
 use dynlang::output::json::{round_floats, snapshot_value, sort_keys, write_json};
 use dynlang::output::npy::{self, read_npy, NpyDtype, NpyError};
 use dynlang::output::svg::{
-    calibration_svg, loss_svg, raster_svg, trace_svg, EpochMetrics, SpikePopulation,
-    TargetHistogram, Trace,
+    calibration_svg, loss_svg, raster_svg, trace_svg, EpochMetrics, SpikePopulation, TargetHistogram, Trace,
 };
 use dynlang::output::{OutputStage, ProgressPolicy, StageError};
 use ndarray::{array, Array, Array2, ArrayD, IxDyn, ShapeBuilder};
@@ -25,10 +19,8 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
 fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
 }
@@ -47,18 +39,11 @@ fn commit_moves_every_file_into_place() {
     assert_eq!(names_in(out.path()).len(), 1);
     assert!(names_in(out.path())[0].starts_with(".deploy.tmp-"));
     let written = stage.commit().unwrap();
-    assert_eq!(
-        written,
-        vec![b.clone(), a.clone()],
-        "sorted by path components"
-    );
+    assert_eq!(written, vec![b.clone(), a.clone()], "sorted by path components");
     assert_eq!(fs::read(&a).unwrap(), b"{}\n");
     assert_eq!(fs::read(&b).unwrap(), b"[1]\n");
     assert_eq!(names_in(out.path()), vec!["deploy"]);
-    assert_eq!(
-        names_in(&out.path().join("deploy")),
-        vec!["sub", "summary.json"]
-    );
+    assert_eq!(names_in(&out.path().join("deploy")), vec!["sub", "summary.json"]);
 }
 
 #[test]
@@ -72,15 +57,9 @@ fn commit_into_an_existing_folder_replaces_only_written_files() {
     stage.write("summary.json", b"new").unwrap();
     stage.write("summary.json", b"newer").unwrap(); // the last write wins
     stage.write("w/weights.npy", b"w").unwrap();
-    assert_eq!(
-        fs::read_to_string(dir.join("summary.json")).unwrap(),
-        "stale"
-    );
+    assert_eq!(fs::read_to_string(dir.join("summary.json")).unwrap(), "stale");
     stage.commit().unwrap();
-    assert_eq!(
-        fs::read_to_string(dir.join("summary.json")).unwrap(),
-        "newer"
-    );
+    assert_eq!(fs::read_to_string(dir.join("summary.json")).unwrap(), "newer");
     assert_eq!(fs::read_to_string(dir.join("old.txt")).unwrap(), "old");
     assert_eq!(fs::read_to_string(dir.join("w/weights.npy")).unwrap(), "w");
     assert_eq!(names_in(out.path()), vec!["fit"]);
@@ -116,18 +95,10 @@ fn drop_without_commit_keeps_an_earlier_run_intact() {
 fn escaping_and_absolute_paths_are_rejected() {
     let out = tempfile::tempdir().unwrap();
     let mut stage = OutputStage::begin(out.path(), "deploy").unwrap();
-    let escaping = [
-        "../x.json",
-        "a/../../x.json",
-        "..",
-        "sub/../../../etc/passwd",
-    ];
+    let escaping = ["../x.json", "a/../../x.json", "..", "sub/../../../etc/passwd"];
     for path in escaping {
         let err = stage.write(path, b"x").unwrap_err();
-        assert!(
-            matches!(err, StageError::EscapingPath { .. }),
-            "{path}: {err}"
-        );
+        assert!(matches!(err, StageError::EscapingPath { .. }), "{path}: {err}");
         assert!(err.to_string().contains(path));
     }
     let err = stage.write("/tmp/x.json", b"x").unwrap_err();
@@ -146,10 +117,7 @@ fn bad_experiment_names_are_rejected() {
     let out = tempfile::tempdir().unwrap();
     for name in ["", "..", "a/b", ".hidden"] {
         let err = OutputStage::begin(out.path(), name).unwrap_err();
-        assert!(
-            matches!(err, StageError::BadExperimentName { .. }),
-            "{name}"
-        );
+        assert!(matches!(err, StageError::BadExperimentName { .. }), "{name}");
     }
 }
 
@@ -201,16 +169,9 @@ fn f64_header_matches_numpy() {
     assert_eq!(version, (1, 0));
     // numpy itself writes `(2, 3), }`; ndarray-npy omits the trailing comma. numpy.load reads
     // both (it evaluates the dict literal).
-    assert!(
-        header.starts_with("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)}"),
-        "{header:?}"
-    );
+    assert!(header.starts_with("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)}"), "{header:?}");
     assert!(header.ends_with('\n'));
-    assert_eq!(
-        (10 + header.len()) % 64,
-        0,
-        "numpy aligns the data to 64 bytes"
-    );
+    assert_eq!((10 + header.len()) % 64, 0, "numpy aligns the data to 64 bytes");
     assert_eq!(data.len(), 48);
     assert_eq!(&data[40..48], &6.5f64.to_le_bytes());
 }
@@ -264,11 +225,7 @@ fn npy_round_trips_through_the_stage() {
 
 // ---------------------------------------------------------------- npy reading
 
-fn save<A: ndarray_npy::WritableElement, D: ndarray::Dimension>(
-    dir: &Path,
-    name: &str,
-    a: &Array<A, D>,
-) -> PathBuf {
+fn save<A: ndarray_npy::WritableElement, D: ndarray::Dimension>(dir: &Path, name: &str, a: &Array<A, D>) -> PathBuf {
     let path = dir.join(name);
     a.write_npy(fs::File::create(&path).unwrap()).unwrap();
     path
@@ -281,51 +238,24 @@ fn reads_every_supported_dtype() {
     let expect = array![[1.0, -2.0, 3.0], [0.0, 5.0, -6.0]].into_dyn();
     let cases: Vec<(PathBuf, NpyDtype)> = vec![
         (save(d, "f8.npy", &expect.clone()), NpyDtype::Float64),
-        (
-            save(d, "f4.npy", &expect.mapv(|v| v as f32)),
-            NpyDtype::Float32,
-        ),
-        (
-            save(d, "i8.npy", &expect.mapv(|v| v as i64)),
-            NpyDtype::Int64,
-        ),
-        (
-            save(d, "i4.npy", &expect.mapv(|v| v as i32)),
-            NpyDtype::Int32,
-        ),
-        (
-            save(d, "i2.npy", &expect.mapv(|v| v as i16)),
-            NpyDtype::Int16,
-        ),
+        (save(d, "f4.npy", &expect.mapv(|v| v as f32)), NpyDtype::Float32),
+        (save(d, "i8.npy", &expect.mapv(|v| v as i64)), NpyDtype::Int64),
+        (save(d, "i4.npy", &expect.mapv(|v| v as i32)), NpyDtype::Int32),
+        (save(d, "i2.npy", &expect.mapv(|v| v as i16)), NpyDtype::Int16),
         (save(d, "i1.npy", &expect.mapv(|v| v as i8)), NpyDtype::Int8),
     ];
     for (path, dtype) in cases {
         let a = read_npy(&path).unwrap();
         assert_eq!((a.dtype, a.shape()), (dtype, &[2usize, 3][..]), "{path:?}");
         assert_eq!(a.data, expect, "{path:?}");
-        assert_eq!(
-            a.dtype.is_integer(),
-            !matches!(dtype, NpyDtype::Float64 | NpyDtype::Float32)
-        );
+        assert_eq!(a.dtype.is_integer(), !matches!(dtype, NpyDtype::Float64 | NpyDtype::Float32));
     }
     let unsigned = expect.mapv(f64::abs);
     let cases: Vec<(PathBuf, NpyDtype)> = vec![
-        (
-            save(d, "u1.npy", &unsigned.mapv(|v| v as u8)),
-            NpyDtype::Uint8,
-        ),
-        (
-            save(d, "u2.npy", &unsigned.mapv(|v| v as u16)),
-            NpyDtype::Uint16,
-        ),
-        (
-            save(d, "u4.npy", &unsigned.mapv(|v| v as u32)),
-            NpyDtype::Uint32,
-        ),
-        (
-            save(d, "u8.npy", &unsigned.mapv(|v| v as u64)),
-            NpyDtype::Uint64,
-        ),
+        (save(d, "u1.npy", &unsigned.mapv(|v| v as u8)), NpyDtype::Uint8),
+        (save(d, "u2.npy", &unsigned.mapv(|v| v as u16)), NpyDtype::Uint16),
+        (save(d, "u4.npy", &unsigned.mapv(|v| v as u32)), NpyDtype::Uint32),
+        (save(d, "u8.npy", &unsigned.mapv(|v| v as u64)), NpyDtype::Uint64),
     ];
     for (path, dtype) in cases {
         let a = read_npy(&path).unwrap();
@@ -355,14 +285,7 @@ fn reads_fortran_order_and_big_endian() {
         data.extend_from_slice(&v.to_be_bytes());
     }
     let path = dir.path().join("be.npy");
-    fs::write(
-        &path,
-        handmade_npy(
-            "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }",
-            &data,
-        ),
-    )
-    .unwrap();
+    fs::write(&path, handmade_npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", &data)).unwrap();
     assert_eq!(read_npy(&path).unwrap().data, array![1.5, -2.0].into_dyn());
 }
 
@@ -411,35 +334,17 @@ fn malformed_files_give_clear_errors() {
     let mut extra = valid.clone();
     extra.extend_from_slice(&[0, 0]);
     malformed(&extra, "2 bytes after the data");
-    let huge = handmade_npy(
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000000), }",
-        &[],
-    );
+    let huge = handmade_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000, 1000000000000), }", &[]);
     malformed(&huge, "too large");
-    let claims_much = handmade_npy(
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }",
-        &[0; 16],
-    );
+    let claims_much = handmade_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }", &[0; 16]);
     malformed(&claims_much, "ends before its data does");
-    let bad_bool = handmade_npy(
-        "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }",
-        &[1, 7],
-    );
+    let bad_bool = handmade_npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", &[1, 7]);
     malformed(&bad_bool, "data is invalid");
-    malformed(
-        &handmade_npy("{'descr': '<f8', 'shape': (1,), }", &[0; 8]),
-        "lacks",
-    );
+    malformed(&handmade_npy("{'descr': '<f8', 'shape': (1,), }", &[0; 8]), "lacks");
 
-    let complex = handmade_npy(
-        "{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
-        &[0; 16],
-    );
+    let complex = handmade_npy("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", &[0; 16]);
     let err = read_bytes(d, &complex).unwrap_err();
-    assert!(
-        matches!(err, NpyError::UnsupportedDtype { ref descr, .. } if descr == "<c16"),
-        "{err}"
-    );
+    assert!(matches!(err, NpyError::UnsupportedDtype { ref descr, .. } if descr == "<c16"), "{err}");
     assert!(err.to_string().contains("float64"));
 }
 
@@ -449,10 +354,7 @@ fn garbage_never_panics() {
     let valid = npy::npy_bytes(&array![[1.0f64, 2.0], [3.0, 4.0]]).unwrap();
     // Every truncation is an error.
     for len in 0..valid.len() {
-        assert!(
-            read_bytes(dir.path(), &valid[..len]).is_err(),
-            "prefix {len}"
-        );
+        assert!(read_bytes(dir.path(), &valid[..len]).is_err(), "prefix {len}");
     }
     // Random corruptions of the header and data: an error or an array, never a panic.
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -497,10 +399,7 @@ fn json_is_written_pretty_in_insertion_order() {
     let path = write_json(&mut stage, "calibration.json", &value).unwrap();
     stage.commit().unwrap();
     let text = fs::read_to_string(path).unwrap();
-    assert!(
-        text.starts_with("{\n  \"neurons\": 2,\n  \"targets\": {"),
-        "{text}"
-    );
+    assert!(text.starts_with("{\n  \"neurons\": 2,\n  \"targets\": {"), "{text}");
     assert!(text.ends_with("}\n"));
     assert!(text.find("targets").unwrap() < text.find("codes").unwrap());
 }
@@ -543,24 +442,11 @@ fn poisson_counts(steps: usize, neurons: usize, p: f64, seed: u64) -> Array2<u8>
 fn raster_of_a_small_network() {
     let hidden = poisson_counts(500, 12, 0.04, 1);
     let out = poisson_counts(500, 2, 0.02, 2);
-    let pops = [
-        SpikePopulation {
-            name: "h1",
-            counts: hidden.view(),
-        },
-        SpikePopulation {
-            name: "out",
-            counts: out.view(),
-        },
-    ];
+    let pops =
+        [SpikePopulation { name: "h1", counts: hidden.view() }, SpikePopulation { name: "out", counts: out.view() }];
     let svg = raster_svg(&pops, 1e-3).unwrap();
     assert_well_formed(&svg);
-    for label in [
-        "h1 (12)",
-        "out (2)",
-        "time (ms)",
-        "spike raster: 14 neurons, 500 steps",
-    ] {
+    for label in ["h1 (12)", "out (2)", "time (ms)", "spike raster: 14 neurons, 500 steps"] {
         assert!(svg.contains(label), "missing {label}");
     }
     keep("raster_small.svg", &svg);
@@ -570,16 +456,8 @@ fn raster_of_a_small_network() {
 fn raster_of_1024_neurons_by_10000_steps_stays_small() {
     let h = poisson_counts(10_000, 768, 0.002, 3);
     let o = poisson_counts(10_000, 256, 0.01, 4);
-    let pops = [
-        SpikePopulation {
-            name: "hidden",
-            counts: h.view(),
-        },
-        SpikePopulation {
-            name: "readout",
-            counts: o.view(),
-        },
-    ];
+    let pops =
+        [SpikePopulation { name: "hidden", counts: h.view() }, SpikePopulation { name: "readout", counts: o.view() }];
     let svg = raster_svg(&pops, 1e-4).unwrap();
     assert_well_formed(&svg);
     assert!(svg.contains("1 in 2 neurons shown"));
@@ -591,24 +469,11 @@ fn raster_of_1024_neurons_by_10000_steps_stays_small() {
 #[test]
 fn empty_recordings_still_draw() {
     let none = Array2::<u8>::zeros((0, 0));
-    let svg = raster_svg(
-        &[SpikePopulation {
-            name: "x",
-            counts: none.view(),
-        }],
-        1e-3,
-    )
-    .unwrap();
+    let svg = raster_svg(&[SpikePopulation { name: "x", counts: none.view() }], 1e-3).unwrap();
     assert_well_formed(&svg);
     assert_well_formed(&raster_svg(&[], 1e-3).unwrap());
     let values = Array2::<f64>::zeros((0, 3));
-    let trace = Trace {
-        signal: "Imem",
-        population: "h",
-        unit: "A",
-        values: values.view(),
-        dt: 1e-3,
-    };
+    let trace = Trace { signal: "Imem", population: "h", unit: "A", values: values.view(), dt: 1e-3 };
     assert_well_formed(&trace_svg(&trace).unwrap());
     assert_well_formed(&calibration_svg(&[]).unwrap());
     assert_well_formed(&loss_svg(&[]).unwrap());
@@ -636,35 +501,17 @@ fn membrane_currents(steps: usize, neurons: usize) -> Array2<f64> {
 #[test]
 fn trace_picture_subsets_many_neurons() {
     let values = membrane_currents(5000, 32);
-    let trace = Trace {
-        signal: "Imem",
-        population: "h1",
-        unit: "A",
-        values: values.view(),
-        dt: 1e-4,
-    };
+    let trace = Trace { signal: "Imem", population: "h1", unit: "A", values: values.view(), dt: 1e-4 };
     let svg = trace_svg(&trace).unwrap();
     assert_well_formed(&svg);
-    for label in [
-        "Imem (nA)",
-        "time (ms)",
-        "8 of 32 shown",
-        "h1[31]",
-        "neurons 0, 4, 8",
-    ] {
+    for label in ["Imem (nA)", "time (ms)", "8 of 32 shown", "h1[31]", "neurons 0, 4, 8"] {
         assert!(svg.contains(label), "missing {label}");
     }
     keep("Imem.h1.svg", &svg);
     let few = membrane_currents(300, 3);
     let mut with_nan = few.clone();
     with_nan[[100, 1]] = f64::NAN;
-    let trace = Trace {
-        signal: "Vmem",
-        population: "out",
-        unit: "V",
-        values: with_nan.view(),
-        dt: 1e-3,
-    };
+    let trace = Trace { signal: "Vmem", population: "out", unit: "V", values: with_nan.view(), dt: 1e-3 };
     let svg = trace_svg(&trace).unwrap();
     assert_well_formed(&svg);
     assert!(svg.contains("Vmem(out), 3 neurons") && svg.contains("out[2]"));
@@ -674,9 +521,7 @@ fn trace_picture_subsets_many_neurons() {
 fn calibration_picture_has_a_panel_per_target() {
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let mut spread = |mean: f64, sd: f64| -> Vec<f64> {
-        (0..512)
-            .map(|_| mean + sd * (rng.gen::<f64>() + rng.gen::<f64>() - 1.0) * 2.4)
-            .collect()
+        (0..512).map(|_| mean + sd * (rng.gen::<f64>() + rng.gen::<f64>() - 1.0) * 2.4).collect()
     };
     let (leak_before, leak_after) = (spread(80.0, 15.0), spread(80.0, 1.0));
     let (thr_before, thr_after) = (spread(125.0, 20.0), spread(125.0, 1.5));
@@ -688,13 +533,7 @@ fn calibration_picture_has_a_panel_per_target() {
     let mut syn_after = spread(10e-6, 0.3e-6);
     syn_after[0] = f64::NAN;
     let targets = [
-        TargetHistogram {
-            name: "leak",
-            unit: "",
-            target: &[80.0; 512],
-            before: &leak_before,
-            achieved: &leak_after,
-        },
+        TargetHistogram { name: "leak", unit: "", target: &[80.0; 512], before: &leak_before, achieved: &leak_after },
         TargetHistogram {
             name: "threshold",
             unit: "",
@@ -719,15 +558,7 @@ fn calibration_picture_has_a_panel_per_target() {
     ];
     let svg = calibration_svg(&targets).unwrap();
     assert_well_formed(&svg);
-    for label in [
-        "leak: sd",
-        "threshold",
-        "tau_mem (µs)",
-        "before",
-        "after",
-        "target",
-        "1 not measured",
-    ] {
+    for label in ["leak: sd", "threshold", "tau_mem (µs)", "before", "after", "target", "1 not measured"] {
         assert!(svg.contains(label), "missing {label}");
     }
     keep("calibration.svg", &svg);
@@ -752,12 +583,7 @@ fn loss_picture_shows_loss_and_accuracy() {
         assert!(svg.contains(label), "missing {label}");
     }
     keep("loss.svg", &svg);
-    let only_loss = [EpochMetrics {
-        train_loss: 1.0,
-        train_accuracy: None,
-        test_loss: None,
-        test_accuracy: None,
-    }];
+    let only_loss = [EpochMetrics { train_loss: 1.0, train_accuracy: None, test_loss: None, test_accuracy: None }];
     let svg = loss_svg(&only_loss).unwrap();
     assert_well_formed(&svg);
     assert!(!svg.contains(">accuracy<"));
@@ -766,14 +592,7 @@ fn loss_picture_shows_loss_and_accuracy() {
 #[test]
 fn svg_text_is_escaped() {
     let c = Array2::<u8>::ones((3, 1));
-    let svg = raster_svg(
-        &[SpikePopulation {
-            name: "a<b&c",
-            counts: c.view(),
-        }],
-        1e-3,
-    )
-    .unwrap();
+    let svg = raster_svg(&[SpikePopulation { name: "a<b&c", counts: c.view() }], 1e-3).unwrap();
     assert_well_formed(&svg);
     assert!(svg.contains("a&lt;b&amp;c"));
 }

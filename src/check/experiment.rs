@@ -45,7 +45,7 @@ impl ExperimentChecker<'_, '_> {
         let mut ok = true;
         for step in &item.steps {
             match self.step(device, step, &mut progress) {
-                Ok(plan) => steps.push(Step { plan, span: step.span }),
+                Ok(plan) => steps.push(Step { plan, span: step.span, keyword: step.keyword }),
                 Err(d) => {
                     self.resolver.report(d);
                     ok = false;

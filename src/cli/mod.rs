@@ -2,6 +2,7 @@
 //! Exit codes: 0 success, 1 diagnosed errors, 2 bad usage.
 
 mod check;
+mod run;
 pub mod show;
 
 use std::io::IsTerminal;
@@ -35,6 +36,23 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check a file and run its experiments, writing results to DIR/<experiment>/.
+    Run {
+        /// The .dyn file.
+        file: PathBuf,
+        /// Output folder.
+        #[arg(short = 'o', long = "out", default_value = "out")]
+        out: PathBuf,
+        /// Run only this experiment.
+        #[arg(short = 'e', long = "experiment")]
+        experiment: Option<String>,
+        /// Skip the SVG pictures.
+        #[arg(long)]
+        no_plots: bool,
+        /// No progress bars.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Print a resolved item (device, preset, network, ...) as JSON, every default filled in.
     Show {
         /// The .dyn file.
@@ -67,6 +85,9 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check { files } => check::run(&files, style),
+        Command::Run { file, out, experiment, no_plots, quiet } => {
+            run::run(&file, &out, experiment, !no_plots, quiet, style)
+        }
         Command::Show { file, name } => show::run(&file, &name, style),
         Command::Repl { file } => crate::repl::line_editor::run(file.as_deref(), style),
     }

@@ -201,6 +201,14 @@ pub enum StepPlan {
 pub struct Step {
     pub plan: StepPlan,
     pub span: Span,
+    /// The step's keyword, where labels about the step as a whole point.
+    pub keyword: Span,
+}
+
+impl Step {
+    pub fn keyword_span(&self) -> Span {
+        self.keyword
+    }
 }
 
 #[derive(Debug, Clone)]

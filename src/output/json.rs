@@ -95,24 +95,14 @@ pub fn to_pretty_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_
 
 /// Stages `value` as pretty JSON at `path` (relative to the experiment folder), at full float
 /// precision, and returns the final path.
-pub fn write_json<T: Serialize + ?Sized>(
-    stage: &mut OutputStage,
-    path: &str,
-    value: &T,
-) -> Result<PathBuf, JsonError> {
-    let text = to_pretty_json(value).map_err(|source| JsonError::Encode {
-        path: path.into(),
-        source,
-    })?;
+pub fn write_json<T: Serialize + ?Sized>(stage: &mut OutputStage, path: &str, value: &T) -> Result<PathBuf, JsonError> {
+    let text = to_pretty_json(value).map_err(|source| JsonError::Encode { path: path.into(), source })?;
     Ok(stage.write(path, text.as_bytes())?)
 }
 
 /// A copy of `value` as a JSON tree with floats rounded to `digits` significant digits: what
 /// snapshot tests compare.
-pub fn snapshot_value<T: Serialize + ?Sized>(
-    value: &T,
-    digits: u32,
-) -> Result<Value, serde_json::Error> {
+pub fn snapshot_value<T: Serialize + ?Sized>(value: &T, digits: u32) -> Result<Value, serde_json::Error> {
     let mut tree = serde_json::to_value(value)?;
     round_floats(&mut tree, digits);
     Ok(tree)

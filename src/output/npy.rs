@@ -175,29 +175,18 @@ where
 
 /// Stages any numpy-writable array as `path` (relative to the experiment folder) and returns its
 /// final path.
-pub fn write_array<A, S, D>(
-    stage: &mut OutputStage,
-    path: &str,
-    array: &ArrayBase<S, D>,
-) -> Result<PathBuf, NpyError>
+pub fn write_array<A, S, D>(stage: &mut OutputStage, path: &str, array: &ArrayBase<S, D>) -> Result<PathBuf, NpyError>
 where
     A: WritableElement + Clone,
     S: Data<Elem = A>,
     D: Dimension,
 {
-    let bytes = npy_bytes(array).map_err(|reason| NpyError::Encode {
-        path: path.into(),
-        reason,
-    })?;
+    let bytes = npy_bytes(array).map_err(|reason| NpyError::Encode { path: path.into(), reason })?;
     Ok(stage.write(path, &bytes)?)
 }
 
 /// Stages a float64 array (`<f8`): recorded traces (steps x neurons), weights, calibration values.
-pub fn write_f64<S, D>(
-    stage: &mut OutputStage,
-    path: &str,
-    array: &ArrayBase<S, D>,
-) -> Result<PathBuf, NpyError>
+pub fn write_f64<S, D>(stage: &mut OutputStage, path: &str, array: &ArrayBase<S, D>) -> Result<PathBuf, NpyError>
 where
     S: Data<Elem = f64>,
     D: Dimension,
@@ -206,11 +195,7 @@ where
 }
 
 /// Stages a uint8 array (`|u1`): spike counts per step (steps x neurons).
-pub fn write_u8<S, D>(
-    stage: &mut OutputStage,
-    path: &str,
-    array: &ArrayBase<S, D>,
-) -> Result<PathBuf, NpyError>
+pub fn write_u8<S, D>(stage: &mut OutputStage, path: &str, array: &ArrayBase<S, D>) -> Result<PathBuf, NpyError>
 where
     S: Data<Elem = u8>,
     D: Dimension,
@@ -223,20 +208,11 @@ where
 pub fn read_npy(path: &Path) -> Result<NpyArray, NpyError> {
     let bytes = std::fs::read(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => NpyError::Missing { path: path.into() },
-        _ => NpyError::Read {
-            path: path.into(),
-            source,
-        },
+        _ => NpyError::Read { path: path.into(), source },
     })?;
     parse_npy(&bytes).map_err(|failure| match failure {
-        Failure::Malformed(reason) => NpyError::Malformed {
-            path: path.into(),
-            reason,
-        },
-        Failure::Unsupported(descr) => NpyError::UnsupportedDtype {
-            path: path.into(),
-            descr,
-        },
+        Failure::Malformed(reason) => NpyError::Malformed { path: path.into(), reason },
+        Failure::Unsupported(descr) => NpyError::UnsupportedDtype { path: path.into(), descr },
     })
 }
 
@@ -250,8 +226,7 @@ enum Failure {
 /// Decodes `.npy` bytes already in memory.
 fn parse_npy(bytes: &[u8]) -> Result<NpyArray, Failure> {
     let header = header::parse_header(bytes).map_err(Failure::Malformed)?;
-    let dtype = NpyDtype::from_descr(&header.descr)
-        .ok_or_else(|| Failure::Unsupported(header.descr.clone()))?;
+    let dtype = NpyDtype::from_descr(&header.descr).ok_or_else(|| Failure::Unsupported(header.descr.clone()))?;
     check_data_length(&header, dtype, bytes.len()).map_err(Failure::Malformed)?;
     // The header and length are proven consistent, so decoding allocates at most the file size.
     let decoded = match dtype {
@@ -272,11 +247,7 @@ fn parse_npy(bytes: &[u8]) -> Result<NpyArray, Failure> {
 }
 
 /// Compares the data size the header promises with the bytes present.
-fn check_data_length(
-    header: &header::Header,
-    dtype: NpyDtype,
-    file_len: usize,
-) -> Result<(), String> {
+fn check_data_length(header: &header::Header, dtype: NpyDtype, file_len: usize) -> Result<(), String> {
     // ndarray needs the product of the non-zero axis lengths to fit an isize, even when empty.
     let too_large = || format!("its shape {:?} is too large", header.shape);
     let mut nonzero = dtype.size();
@@ -297,9 +268,7 @@ fn check_data_length(
     }
     if found > expected {
         let extra = found - expected;
-        return Err(format!(
-            "it has {extra} bytes after the data its header describes"
-        ));
+        return Err(format!("it has {extra} bytes after the data its header describes"));
     }
     Ok(())
 }
@@ -327,8 +296,7 @@ mod tests {
     #[test]
     fn huge_shape_is_rejected_before_allocating() {
         let mut bytes = Vec::from(MAGIC);
-        let dict =
-            b"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 9223372036854775807), }\n";
+        let dict = b"{'descr': '<f8', 'fortran_order': False, 'shape': (0, 9223372036854775807), }\n";
         bytes.extend_from_slice(&[1, 0]);
         bytes.extend_from_slice(&u16::try_from(dict.len()).unwrap().to_le_bytes());
         bytes.extend_from_slice(dict);

@@ -25,22 +25,15 @@ impl ProgressPolicy {
     /// Bars on when stderr is a terminal, `TERM` is not `dumb`, the `CI` environment variable is
     /// unset (or empty, `0`, `false`) and `quiet` (the `--quiet` flag) is false.
     pub fn detect(quiet: bool) -> Self {
-        let ci = std::env::var("CI")
-            .map(|v| !matches!(v.trim(), "" | "0" | "false" | "False" | "FALSE"))
-            .unwrap_or(false);
+        let ci =
+            std::env::var("CI").map(|v| !matches!(v.trim(), "" | "0" | "false" | "False" | "FALSE")).unwrap_or(false);
         let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-        Self {
-            enabled: !quiet && !ci && !dumb && std::io::stderr().is_terminal(),
-            delay: DEFAULT_DELAY,
-        }
+        Self { enabled: !quiet && !ci && !dumb && std::io::stderr().is_terminal(), delay: DEFAULT_DELAY }
     }
 
     /// Never draws (tests, library use, `--quiet`).
     pub fn hidden() -> Self {
-        Self {
-            enabled: false,
-            delay: DEFAULT_DELAY,
-        }
+        Self { enabled: false, delay: DEFAULT_DELAY }
     }
 
     /// Starts a bar for a pass of `total` steps (see [`Progress::start`]).
@@ -80,19 +73,14 @@ impl Progress {
 
     /// Records `n` more steps done; draws the bar once the pass has run longer than the delay.
     pub fn inc(&self, n: u64) {
-        let position = self
-            .position
-            .fetch_add(n, Ordering::Relaxed)
-            .saturating_add(n);
+        let position = self.position.fetch_add(n, Ordering::Relaxed).saturating_add(n);
         if !self.enabled || self.finished.load(Ordering::Relaxed) {
             return;
         }
         if let Some(bar) = self.bar.get() {
             bar.set_position(position);
         } else if self.started.elapsed() >= self.delay {
-            self.bar
-                .get_or_init(|| self.create_bar())
-                .set_position(position);
+            self.bar.get_or_init(|| self.create_bar()).set_position(position);
         }
     }
 
@@ -116,11 +104,9 @@ impl Progress {
     }
 
     fn create_bar(&self) -> ProgressBar {
-        let style = ProgressStyle::with_template(
-            "{prefix:.bold} [{bar:30}] {pos}/{len} {elapsed_precise} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+        let style = ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} {elapsed_precise} (eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
         ProgressBar::with_draw_target(Some(self.total), ProgressDrawTarget::stderr())
             .with_style(style)
             .with_prefix(self.label.clone())
@@ -146,11 +132,7 @@ mod tests {
 
     #[test]
     fn hidden_policy_never_creates_a_bar() {
-        let p = ProgressPolicy {
-            enabled: false,
-            delay: Duration::ZERO,
-        }
-        .start("x", 10);
+        let p = ProgressPolicy { enabled: false, delay: Duration::ZERO }.start("x", 10);
         p.inc(5);
         assert!(!p.is_visible());
         assert_eq!(p.position(), 5);
@@ -159,17 +141,11 @@ mod tests {
 
     #[test]
     fn bar_waits_for_the_delay() {
-        let policy = ProgressPolicy {
-            enabled: true,
-            delay: Duration::from_secs(3600),
-        };
+        let policy = ProgressPolicy { enabled: true, delay: Duration::from_secs(3600) };
         let p = policy.start("x", 10);
         p.inc(10);
         assert!(!p.is_visible());
-        let policy = ProgressPolicy {
-            enabled: true,
-            delay: Duration::ZERO,
-        };
+        let policy = ProgressPolicy { enabled: true, delay: Duration::ZERO };
         let p = policy.start("x", 10);
         p.inc(1);
         assert!(p.is_visible());

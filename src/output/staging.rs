@@ -26,9 +26,7 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     /// An export path that starts at the file-system root (`/x.json`, `C:\x.json`).
-    #[error(
-        "output path `{path}` is absolute; write it relative to the experiment's output folder"
-    )]
+    #[error("output path `{path}` is absolute; write it relative to the experiment's output folder")]
     AbsolutePath {
         /// The path as written.
         path: String,
@@ -66,11 +64,7 @@ pub enum StageError {
 
 fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StageError {
     let path = path.to_path_buf();
-    move |source| StageError::Io {
-        action,
-        path,
-        source,
-    }
+    move |source| StageError::Io { action, path, source }
 }
 
 /// An open output transaction for `DIR/<experiment>/`. See the module documentation for the
@@ -91,12 +85,7 @@ impl OutputStage {
         fs::create_dir_all(out_dir).map_err(io_error("create folder", out_dir))?;
         remove_stale_temps(out_dir, experiment);
         let temp_dir = create_temp_dir(out_dir, experiment)?;
-        Ok(Self {
-            final_dir: out_dir.join(experiment),
-            temp_dir,
-            files: BTreeSet::new(),
-            committed: false,
-        })
+        Ok(Self { final_dir: out_dir.join(experiment), temp_dir, files: BTreeSet::new(), committed: false })
     }
 
     /// `DIR/<experiment>/`, where the files appear after `commit`.
@@ -159,8 +148,8 @@ impl OutputStage {
         let finals: Vec<PathBuf> = self.files.iter().map(|f| self.final_dir.join(f)).collect();
         // A fresh folder appears in one rename; if that fails (the folder exists, or appeared
         // meanwhile) the files move one by one.
-        let fresh = fs::symlink_metadata(&self.final_dir).is_err()
-            && fs::rename(&self.temp_dir, &self.final_dir).is_ok();
+        let fresh =
+            fs::symlink_metadata(&self.final_dir).is_err() && fs::rename(&self.temp_dir, &self.final_dir).is_ok();
         if !fresh {
             for relative in &self.files {
                 move_into_place(&self.temp_dir, &self.final_dir, relative)?;
@@ -185,8 +174,7 @@ impl Drop for OutputStage {
 
 fn check_experiment_name(name: &str) -> Result<(), StageError> {
     let mut components = Path::new(name).components();
-    let single =
-        matches!(components.next(), Some(Component::Normal(_))) && components.next().is_none();
+    let single = matches!(components.next(), Some(Component::Normal(_))) && components.next().is_none();
     if !single || name.starts_with('.') || name.contains(['/', '\\']) {
         return Err(StageError::BadExperimentName { name: name.into() });
     }
@@ -232,9 +220,9 @@ fn remove_stale_temps(out_dir: &Path, experiment: &str) {
             continue;
         };
         let pid = rest.split('-').next().unwrap_or_default();
-        let alive = pid.parse::<u32>().map_or(true, |pid| {
-            pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists()
-        });
+        let alive = pid
+            .parse::<u32>()
+            .map_or(true, |pid| pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists());
         if !alive {
             let _ = fs::remove_dir_all(entry.path());
         }
@@ -292,18 +280,10 @@ mod tests {
 
     #[test]
     fn resolve_rejects_escapes() {
-        let is = |p: &str, f: fn(&StageError) -> bool| {
-            OutputStage::resolve(p).err().as_ref().is_some_and(f)
-        };
-        assert!(is("/etc/x", |e| matches!(
-            e,
-            StageError::AbsolutePath { .. }
-        )));
+        let is = |p: &str, f: fn(&StageError) -> bool| OutputStage::resolve(p).err().as_ref().is_some_and(f);
+        assert!(is("/etc/x", |e| matches!(e, StageError::AbsolutePath { .. })));
         assert!(is("../x", |e| matches!(e, StageError::EscapingPath { .. })));
-        assert!(is("a/../../x", |e| matches!(
-            e,
-            StageError::EscapingPath { .. }
-        )));
+        assert!(is("a/../../x", |e| matches!(e, StageError::EscapingPath { .. })));
         assert!(is("", |e| matches!(e, StageError::EmptyPath { .. })));
         assert!(is("a/..", |e| matches!(e, StageError::EmptyPath { .. })));
     }

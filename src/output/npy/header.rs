@@ -33,25 +33,13 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, String> {
         2 | 3 => (4, 12),
         _ => return Err(format!("unknown .npy format version {major}.{minor}")),
     };
-    let len_field = bytes
-        .get(8..8 + len_bytes)
-        .ok_or("it ends inside the header")?;
-    let header_len = len_field
-        .iter()
-        .rev()
-        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let len_field = bytes.get(8..8 + len_bytes).ok_or("it ends inside the header")?;
+    let header_len = len_field.iter().rev().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
     let data_offset = text_start + header_len;
-    let text = bytes
-        .get(text_start..data_offset)
-        .ok_or("it ends inside the header")?;
+    let text = bytes.get(text_start..data_offset).ok_or("it ends inside the header")?;
     let text = std::str::from_utf8(text).map_err(|_| "its header is not text")?;
     let (descr, fortran_order, shape) = parse_dict(text.trim_end())?;
-    Ok(Header {
-        descr,
-        fortran_order,
-        shape,
-        data_offset,
-    })
+    Ok(Header { descr, fortran_order, shape, data_offset })
 }
 
 /// A value of the small part of Python's literal syntax that headers use.
@@ -167,11 +155,9 @@ impl Parser<'_> {
             self.dict()?;
             return Ok(Literal::Other);
         }
-        for (word, literal) in [
-            ("True", Literal::Bool(true)),
-            ("False", Literal::Bool(false)),
-            ("None", Literal::Other),
-        ] {
+        for (word, literal) in
+            [("True", Literal::Bool(true)), ("False", Literal::Bool(false)), ("None", Literal::Other)]
+        {
             if self.eat(word) {
                 return Ok(literal);
             }
@@ -185,9 +171,7 @@ impl Parser<'_> {
 
     fn string(&mut self, quote: char) -> Result<Literal, String> {
         let body = self.rest().get(1..).unwrap_or_default();
-        let end = body
-            .find(quote)
-            .ok_or("its header has an unterminated string")?;
+        let end = body.find(quote).ok_or("its header has an unterminated string")?;
         let s = body.get(..end).unwrap_or_default().to_string();
         self.pos += end + 2;
         Ok(Literal::Str(s))
@@ -196,10 +180,7 @@ impl Parser<'_> {
     fn integer(&mut self) -> Result<Literal, String> {
         let rest = self.rest();
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let n = rest
-            .get(..digits)
-            .and_then(|d| d.parse::<u64>().ok())
-            .ok_or("its shape is too large")?;
+        let n = rest.get(..digits).and_then(|d| d.parse::<u64>().ok()).ok_or("its shape is too large")?;
         self.pos += digits;
         self.eat("L"); // Python 2 wrote long integers as `3L`.
         Ok(Literal::Int(n))

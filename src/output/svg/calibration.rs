@@ -33,10 +33,7 @@ pub struct TargetHistogram<'a> {
 pub fn calibration_svg(targets: &[TargetHistogram<'_>]) -> Result<String, SvgError> {
     let columns = targets.len().clamp(1, 3);
     let rows = targets.len().div_ceil(columns).max(1);
-    let size = (
-        PANEL.0 * u32::try_from(columns).unwrap_or(3),
-        PANEL.1 * u32::try_from(rows).unwrap_or(1) + 40,
-    );
+    let size = (PANEL.0 * u32::try_from(columns).unwrap_or(3), PANEL.1 * u32::try_from(rows).unwrap_or(1) + 40);
     render(size, |root| {
         let title = match targets.len() {
             0 => "calibration: no targets",
@@ -74,12 +71,8 @@ fn spread(values: &[f64]) -> Option<f64> {
 
 fn panel_caption(target: &TargetHistogram<'_>, factor: f64, unit: &str) -> String {
     let show = |v: Option<f64>| v.map_or("-".into(), |s| tick_label(&(s * factor)));
-    let mut caption = format!(
-        "{}: sd {} -> {}",
-        target.name,
-        show(spread(target.before)),
-        show(spread(target.achieved))
-    );
+    let mut caption =
+        format!("{}: sd {} -> {}", target.name, show(spread(target.before)), show(spread(target.achieved)));
     if !unit.is_empty() {
         caption += &format!(" {unit}");
     }
@@ -99,16 +92,9 @@ fn draw_panel(area: &Area<'_>, target: &TargetHistogram<'_>) -> Result<(), SvgEr
     let magnitude = bounds.map_or(0.0, |(lo, hi)| lo.abs().max(hi.abs()));
     let unit = axis_unit(target.unit, magnitude);
     let scale = |values: &[f64]| values.iter().map(|v| v * unit.factor).collect::<Vec<_>>();
-    let (before, achieved, wanted) = (
-        scale(target.before),
-        scale(target.achieved),
-        scale(target.target),
-    );
+    let (before, achieved, wanted) = (scale(target.before), scale(target.achieved), scale(target.target));
     let range = padded(bounds.map(|(lo, hi)| (lo * unit.factor, hi * unit.factor)));
-    let counts = [
-        histogram(&before, &range, BINS),
-        histogram(&achieved, &range, BINS),
-    ];
+    let counts = [histogram(&before, &range, BINS), histogram(&achieved, &range, BINS)];
     let top = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64 * 1.15;
     let mut chart = ChartBuilder::on(area)
         .caption(panel_caption(target, unit.factor, &unit.unit), (FONT, 15))
@@ -130,14 +116,10 @@ fn draw_panel(area: &Area<'_>, target: &TargetHistogram<'_>) -> Result<(), SvgEr
     let width = (range.end - range.start) / BINS as f64;
     let fills = [RGBColor(150, 150, 150).mix(0.6), colour(0).mix(0.6)];
     for ((counts, fill), label) in counts.iter().zip(fills).zip(["before", "after"]) {
-        let bars = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &c)| c > 0)
-            .map(|(i, &c)| {
-                let x0 = range.start + i as f64 * width;
-                Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], fill.filled())
-            });
+        let bars = counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
+            let x0 = range.start + i as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], fill.filled())
+        });
         chart
             .draw_series(bars)?
             .label(label)
@@ -157,12 +139,7 @@ fn draw_panel(area: &Area<'_>, target: &TargetHistogram<'_>) -> Result<(), SvgEr
 type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// A vertical line at a common target, or an outline histogram of per-neuron targets.
-fn draw_target(
-    chart: &mut Chart<'_, '_>,
-    wanted: &[f64],
-    range: &Range<f64>,
-    top: f64,
-) -> Result<(), SvgError> {
+fn draw_target(chart: &mut Chart<'_, '_>, wanted: &[f64], range: &Range<f64>, top: f64) -> Result<(), SvgError> {
     let red = colour(3);
     let points = match finite_bounds(wanted.iter().copied()) {
         None => return Ok(()),

@@ -21,65 +21,36 @@ pub struct EpochMetrics {
 /// A named curve: (epoch, value) points.
 type Curve = (&'static str, Vec<(f64, f64)>);
 
-fn curve(
-    name: &'static str,
-    epochs: &[EpochMetrics],
-    pick: fn(&EpochMetrics) -> Option<f64>,
-) -> Option<Curve> {
+fn curve(name: &'static str, epochs: &[EpochMetrics], pick: fn(&EpochMetrics) -> Option<f64>) -> Option<Curve> {
     let points: Vec<(f64, f64)> = (1..)
         .zip(epochs)
-        .filter_map(|(epoch, m)| {
-            pick(m)
-                .filter(|v| v.is_finite())
-                .map(|v| (f64::from(epoch), v))
-        })
+        .filter_map(|(epoch, m)| pick(m).filter(|v| v.is_finite()).map(|v| (f64::from(epoch), v)))
         .collect();
     (!points.is_empty()).then_some((name, points))
 }
 
 /// Renders `loss.svg` from the per-epoch figures (epochs numbered from 1).
 pub fn loss_svg(epochs: &[EpochMetrics]) -> Result<String, SvgError> {
-    let losses: Vec<Curve> = [
-        curve("train", epochs, |m| Some(m.train_loss)),
-        curve("test", epochs, |m| m.test_loss),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let accuracies: Vec<Curve> = [
-        curve("train", epochs, |m| m.train_accuracy),
-        curve("test", epochs, |m| m.test_accuracy),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let losses: Vec<Curve> = [curve("train", epochs, |m| Some(m.train_loss)), curve("test", epochs, |m| m.test_loss)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let accuracies: Vec<Curve> =
+        [curve("train", epochs, |m| m.train_accuracy), curve("test", epochs, |m| m.test_accuracy)]
+            .into_iter()
+            .flatten()
+            .collect();
     let panels = if accuracies.is_empty() { 1 } else { 2 };
     render((500 * panels, 400), |root| {
         let areas = root.split_evenly((1, panels as usize));
         let epochs_shown = epochs.len().max(1) as f64;
         if let Some(area) = areas.first() {
-            let range = padded(finite_bounds(
-                losses.iter().flat_map(|c| c.1.iter().map(|p| p.1)),
-            ));
-            draw_panel(
-                area,
-                "loss",
-                &losses,
-                epochs_shown,
-                range,
-                SeriesLabelPosition::UpperRight,
-            )?;
+            let range = padded(finite_bounds(losses.iter().flat_map(|c| c.1.iter().map(|p| p.1))));
+            draw_panel(area, "loss", &losses, epochs_shown, range, SeriesLabelPosition::UpperRight)?;
         }
         if let Some(area) = areas.get(1) {
             let position = SeriesLabelPosition::LowerRight;
-            draw_panel(
-                area,
-                "accuracy",
-                &accuracies,
-                epochs_shown,
-                0.0..1.02,
-                position,
-            )?;
+            draw_panel(area, "accuracy", &accuracies, epochs_shown, 0.0..1.02, position)?;
         }
         Ok(())
     })

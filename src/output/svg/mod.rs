@@ -80,21 +80,9 @@ pub(crate) struct AxisUnit {
 /// `Hz`, `F`, `S`, `W`); any other unit (`LSB`, `%`, ``) is kept as it is.
 pub(crate) fn axis_unit(unit: &str, max_abs: f64) -> AxisUnit {
     const SI: [&str; 7] = ["A", "V", "s", "Hz", "F", "S", "W"];
-    const PREFIXES: [(i32, &str); 9] = [
-        (-15, "f"),
-        (-12, "p"),
-        (-9, "n"),
-        (-6, "µ"),
-        (-3, "m"),
-        (0, ""),
-        (3, "k"),
-        (6, "M"),
-        (9, "G"),
-    ];
-    let keep = AxisUnit {
-        factor: 1.0,
-        unit: unit.to_string(),
-    };
+    const PREFIXES: [(i32, &str); 9] =
+        [(-15, "f"), (-12, "p"), (-9, "n"), (-6, "µ"), (-3, "m"), (0, ""), (3, "k"), (6, "M"), (9, "G")];
+    let keep = AxisUnit { factor: 1.0, unit: unit.to_string() };
     if !SI.contains(&unit) || !max_abs.is_finite() || max_abs <= 0.0 {
         return keep;
     }
@@ -103,10 +91,7 @@ pub(crate) fn axis_unit(unit: &str, max_abs: f64) -> AxisUnit {
     PREFIXES
         .iter()
         .find(|(e, _)| *e == exponent)
-        .map_or(keep, |(e, prefix)| AxisUnit {
-            factor: 10f64.powi(-e),
-            unit: format!("{prefix}{unit}"),
-        })
+        .map_or(keep, |(e, prefix)| AxisUnit { factor: 10f64.powi(-e), unit: format!("{prefix}{unit}") })
 }
 
 /// `"name (unit)"`, or just the name for a unitless quantity.
@@ -120,13 +105,10 @@ pub(crate) fn axis_label(name: &str, unit: &str) -> String {
 
 /// The smallest and largest finite values, if any.
 pub(crate) fn finite_bounds(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .into_iter()
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
+    values.into_iter().filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
 }
 
 /// An axis range around `bounds` with 5 % padding; a single value or no data gets a unit-wide

@@ -47,26 +47,12 @@ struct Layout {
 
 fn plan(populations: &[SpikePopulation<'_>]) -> Layout {
     let neurons: usize = populations.iter().map(|p| p.counts.ncols()).sum();
-    let steps = populations
-        .iter()
-        .map(|p| p.counts.nrows())
-        .max()
-        .unwrap_or(0);
+    let steps = populations.iter().map(|p| p.counts.nrows()).max().unwrap_or(0);
     let stride = neurons.div_ceil(MAX_RASTER_ROWS).max(1);
-    let rows = populations
-        .iter()
-        .map(|p| p.counts.ncols().div_ceil(stride))
-        .sum::<usize>();
+    let rows = populations.iter().map(|p| p.counts.ncols().div_ceil(stride)).sum::<usize>();
     // A row with b bins has at most b/2 separate marks.
-    let bins = PLOT_WIDTH
-        .min(2 * MAX_RASTER_MARKS / rows.max(1))
-        .clamp(1, steps.max(1));
-    Layout {
-        stride,
-        bin_steps: steps.div_ceil(bins).max(1),
-        steps,
-        rows,
-    }
+    let bins = PLOT_WIDTH.min(2 * MAX_RASTER_MARKS / rows.max(1)).clamp(1, steps.max(1));
+    Layout { stride, bin_steps: steps.div_ceil(bins).max(1), steps, rows }
 }
 
 /// Runs of occupied bins of one neuron: (first bin, bin after the last).
@@ -101,29 +87,13 @@ fn caption(populations: &[SpikePopulation<'_>], layout: &Layout) -> String {
 /// Renders `raster.svg` for populations recorded with time step `dt` (seconds).
 pub fn raster_svg(populations: &[SpikePopulation<'_>], dt: f64) -> Result<String, SvgError> {
     let layout = plan(populations);
-    let height = u32::try_from(layout.rows * 4 + 140)
-        .unwrap_or(u32::MAX)
-        .clamp(260, 900);
-    render((WIDTH, height), |root| {
-        draw_raster(root, populations, dt, &layout)
-    })
+    let height = u32::try_from(layout.rows * 4 + 140).unwrap_or(u32::MAX).clamp(260, 900);
+    render((WIDTH, height), |root| draw_raster(root, populations, dt, &layout))
 }
 
-fn draw_raster(
-    root: &Area<'_>,
-    populations: &[SpikePopulation<'_>],
-    dt: f64,
-    layout: &Layout,
-) -> Result<(), SvgError> {
+fn draw_raster(root: &Area<'_>, populations: &[SpikePopulation<'_>], dt: f64, layout: &Layout) -> Result<(), SvgError> {
     let valid_dt = dt.is_finite() && dt > 0.0;
-    let time = axis_unit(
-        "s",
-        if valid_dt {
-            dt * layout.steps as f64
-        } else {
-            0.0
-        },
-    );
+    let time = axis_unit("s", if valid_dt { dt * layout.steps as f64 } else { 0.0 });
     // Chart x is in display units; a step lasts `step` of them.
     let (step, x_desc) = match valid_dt {
         true => (dt * time.factor, axis_label("time", &time.unit)),
@@ -152,19 +122,13 @@ fn draw_raster(
     for (index, population) in populations.iter().enumerate() {
         let shown = population.counts.ncols().div_ceil(layout.stride);
         let style = colour(index).filled();
-        let marks = population
-            .counts
-            .axis_iter(Axis(1))
-            .step_by(layout.stride)
-            .enumerate()
-            .flat_map(|(row, column)| {
+        let marks =
+            population.counts.axis_iter(Axis(1)).step_by(layout.stride).enumerate().flat_map(|(row, column)| {
                 let y = rows - (first_row + row) as f64;
-                spike_runs(column, layout.bin_steps)
-                    .into_iter()
-                    .map(move |(start, end)| {
-                        let x1 = (end as f64 * bin_width).min(x_end);
-                        Rectangle::new([(start as f64 * bin_width, y - 0.1), (x1, y - 0.9)], style)
-                    })
+                spike_runs(column, layout.bin_steps).into_iter().map(move |(start, end)| {
+                    let x1 = (end as f64 * bin_width).min(x_end);
+                    Rectangle::new([(start as f64 * bin_width, y - 0.1), (x1, y - 0.9)], style)
+                })
             });
         chart.draw_series(marks)?;
         let top = rows - first_row as f64;
@@ -187,9 +151,7 @@ fn label_band(
     anchor: (i32, i32),
 ) -> Result<(), SvgError> {
     let colour = colour(index);
-    let style = TextStyle::from((FONT, 15).into_font())
-        .color(&colour)
-        .pos(Pos::new(HPos::Right, VPos::Center));
+    let style = TextStyle::from((FONT, 15).into_font()).color(&colour).pos(Pos::new(HPos::Right, VPos::Center));
     let text = format!("{} ({})", population.name, population.counts.ncols());
     root.draw(&Text::new(text, (anchor.0 - 8, anchor.1), style))?;
     Ok(())
@@ -211,10 +173,7 @@ mod tests {
     #[test]
     fn large_recordings_are_reduced() {
         let counts = Array2::<u8>::zeros((10_000, 1024));
-        let pops = [SpikePopulation {
-            name: "h",
-            counts: counts.view(),
-        }];
+        let pops = [SpikePopulation { name: "h", counts: counts.view() }];
         let layout = plan(&pops);
         assert_eq!(layout.stride, 2);
         assert_eq!(layout.rows, 512);

@@ -34,9 +34,7 @@ fn chosen_neurons(neurons: usize) -> Vec<usize> {
     if neurons <= MAX_TRACES {
         return (0..neurons).collect();
     }
-    (0..MAX_TRACES)
-        .map(|i| i * (neurons - 1) / (MAX_TRACES - 1))
-        .collect()
+    (0..MAX_TRACES).map(|i| i * (neurons - 1) / (MAX_TRACES - 1)).collect()
 }
 
 /// (step, value) points of one trace: every step, or each bin's minimum and maximum in time
@@ -49,19 +47,11 @@ fn decimate(values: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
     let mut points = Vec::with_capacity(MAX_POINTS + 2);
     for (index, chunk) in values.axis_chunks_iter(Axis(0), bin).enumerate() {
         let start = index * bin;
-        let finite = chunk
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite());
+        let finite = chunk.iter().copied().enumerate().filter(|(_, v)| v.is_finite());
         let low = finite.clone().min_by(|a, b| a.1.total_cmp(&b.1));
         let high = finite.max_by(|a, b| a.1.total_cmp(&b.1));
         if let (Some(low), Some(high)) = (low, high) {
-            let (first, second) = if low.0 <= high.0 {
-                (low, high)
-            } else {
-                (high, low)
-            };
+            let (first, second) = if low.0 <= high.0 { (low, high) } else { (high, low) };
             points.push((start + first.0, first.1));
             points.push((start + second.0, second.1));
         }
@@ -74,11 +64,7 @@ fn decimate(values: ArrayView1<'_, f64>) -> Vec<(usize, f64)> {
 
 /// Splits points at non-finite values into drawable polylines.
 fn segments(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
-    points
-        .split(|p| !p.1.is_finite())
-        .filter(|s| !s.is_empty())
-        .map(<[(f64, f64)]>::to_vec)
-        .collect()
+    points.split(|p| !p.1.is_finite()).filter(|s| !s.is_empty()).map(<[(f64, f64)]>::to_vec).collect()
 }
 
 fn caption(trace: &Trace<'_>, chosen: &[usize]) -> String {
@@ -88,11 +74,7 @@ fn caption(trace: &Trace<'_>, chosen: &[usize]) -> String {
         return format!("{name}, {neurons} neurons");
     }
     let list: Vec<String> = chosen.iter().map(usize::to_string).collect();
-    format!(
-        "{name}, neurons {} ({} of {neurons} shown)",
-        list.join(", "),
-        chosen.len()
-    )
+    format!("{name}, neurons {} ({} of {neurons} shown)", list.join(", "), chosen.len())
 }
 
 /// Renders `X.pop.svg` for one recorded signal.
@@ -114,14 +96,7 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
     let value_unit = axis_unit(trace.unit, magnitude);
     let steps = trace.values.nrows();
     let valid_dt = trace.dt.is_finite() && trace.dt > 0.0;
-    let time = axis_unit(
-        "s",
-        if valid_dt {
-            trace.dt * steps as f64
-        } else {
-            0.0
-        },
-    );
+    let time = axis_unit("s", if valid_dt { trace.dt * steps as f64 } else { 0.0 });
     let (step, x_desc) = match valid_dt {
         true => (trace.dt * time.factor, axis_label("time", &time.unit)),
         false => (1.0, "time (steps)".to_string()),
@@ -146,10 +121,7 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
         .light_line_style(BLACK.mix(0.05))
         .draw()?;
     for (index, (neuron, points)) in columns.iter().enumerate() {
-        let scaled: Vec<(f64, f64)> = points
-            .iter()
-            .map(|&(s, v)| (s as f64 * step, v * scale))
-            .collect();
+        let scaled: Vec<(f64, f64)> = points.iter().map(|&(s, v)| (s as f64 * step, v * scale)).collect();
         let style = colour(index).stroke_width(1);
         for (part, segment) in segments(&scaled).into_iter().enumerate() {
             let series = chart.draw_series(LineSeries::new(segment, style))?;

@@ -218,23 +218,14 @@ fn set_from_time(
     cap: Param,
     kind: Kind,
 ) {
-    let new: Vec<f64> = range
-        .clone()
-        .enumerate()
-        .map(|(offset, j)| time_of(params, j, value_at(value, offset), cap, kind))
-        .collect();
+    let new: Vec<f64> =
+        range.clone().enumerate().map(|(offset, j)| time_of(params, j, value_at(value, offset), cap, kind)).collect();
     if let Some(target) = params.values_mut(current).get_mut(range) {
         target.copy_from_slice(&new);
     }
 }
 
-fn set_gain(
-    params: &mut DynapSimParams,
-    range: Range<usize>,
-    value: ParamValue<'_>,
-    gain: Param,
-    itau: Param,
-) {
+fn set_gain(params: &mut DynapSimParams, range: Range<usize>, value: ParamValue<'_>, gain: Param, itau: Param) {
     let itaus = params.values(itau).to_vec();
     let gains = params.values_mut(gain);
     for (offset, j) in range.enumerate() {
@@ -334,9 +325,6 @@ mod tests {
             apply_high_level(&mut p, 0..2, &short),
             Err(SimError::LengthMismatch { expected: 2, found: 1, .. })
         ));
-        assert!(matches!(
-            apply_high_level(&mut p, 2..4, &neg),
-            Err(SimError::RangeOutOfBounds { .. })
-        ));
+        assert!(matches!(apply_high_level(&mut p, 2..4, &neg), Err(SimError::RangeOutOfBounds { .. })));
     }
 }

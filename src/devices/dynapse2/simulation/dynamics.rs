@@ -213,11 +213,7 @@ pub fn simulate(
     }
 }
 
-fn check_shapes(
-    n: usize,
-    w_rec: Option<&SparseWeights>,
-    stimulus: &Stimulus<'_>,
-) -> Result<(), SimError> {
+fn check_shapes(n: usize, w_rec: Option<&SparseWeights>, stimulus: &Stimulus<'_>) -> Result<(), SimError> {
     let mismatch = |what, expected, found| SimError::ShapeMismatch { what, expected, found };
     if let Some(w) = w_rec {
         if w.shape() != (n, n) {
@@ -270,8 +266,7 @@ impl<T: Real> TypedCsr<T> {
             (Some(&a), Some(&b)) => a..b,
             _ => return,
         };
-        let (Some(posts), Some(weights)) = (self.post.get(range.clone()), self.weight.get(range))
-        else {
+        let (Some(posts), Some(weights)) = (self.post.get(range.clone()), self.weight.get(range)) else {
             return;
         };
         for (&post, &w) in posts.iter().zip(weights) {
@@ -324,9 +319,8 @@ impl<'a, T: Real> Engine<'a, T> {
                 }
             })
             .collect();
-        let spikers = (0..n)
-            .filter_map(|j| initial.spikes.get(j).filter(|&&c| c > 0).map(|&c| (j, T::from_count(c))))
-            .collect();
+        let spikers =
+            (0..n).filter_map(|j| initial.spikes.get(j).filter(|&&c| c > 0).map(|&c| (j, T::from_count(c)))).collect();
         let input = match *stimulus {
             Stimulus::Silent { .. } => Input::Silent,
             Stimulus::Counts { counts, w_in } => {
@@ -346,11 +340,7 @@ impl<'a, T: Real> Engine<'a, T> {
         }
     }
 
-    fn run(
-        mut self,
-        options: &RunOptions,
-        progress: &mut dyn FnMut(usize),
-    ) -> Result<SimOutput, SimError> {
+    fn run(mut self, options: &RunOptions, progress: &mut dyn FnMut(usize)) -> Result<SimOutput, SimError> {
         let n = self.states.len();
         let mut recorder = Recorder::new(&options.record, self.steps, n)?;
         let mut out = SimOutput {
@@ -416,9 +406,7 @@ impl<'a, T: Real> Engine<'a, T> {
                 .zip(self.rec.par_chunks(CHUNK))
                 .zip(self.inp.par_chunks(CHUNK))
                 .enumerate()
-                .filter_map(|(i, (((s, c), r), x))| {
-                    update_slice(s, c, r, x).map(|(j, name)| (i * CHUNK + j, name))
-                })
+                .filter_map(|(i, (((s, c), r), x))| update_slice(s, c, r, x).map(|(j, name)| (i * CHUNK + j, name)))
                 .min_by_key(|(j, _)| *j)
         } else {
             update_slice(&mut self.states, &self.consts, &self.rec, &self.inp)
@@ -456,9 +444,7 @@ impl<'a, T: Real> Engine<'a, T> {
     }
 
     fn final_state(&self) -> SimState {
-        let field = |f: fn(&NeuronState<T>) -> T| -> Vec<f64> {
-            self.states.iter().map(|s| f(s).to_f64()).collect()
-        };
+        let field = |f: fn(&NeuronState<T>) -> T| -> Vec<f64> { self.states.iter().map(|s| f(s).to_f64()).collect() };
         SimState {
             isyn: field(|s| s.isyn),
             iahp: field(|s| s.iahp),

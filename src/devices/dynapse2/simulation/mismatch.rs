@@ -18,9 +18,7 @@ pub const SIGMA_RULE: f64 = 3.0;
 
 /// A stable 64-bit key for a name (FNV-1a), independent of platform and Rust version.
 pub fn stream_key(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The random stream of one parameter: ChaCha8 seeded with `seed`, stream `stream_key(name)`.
@@ -34,11 +32,7 @@ pub fn parameter_stream(seed: u64, param: Param) -> ChaCha8Rng {
 /// (`Idc` ... `Iw_ahp`, the capacitances, `Io`, `kappa_n`, `kappa_p`, `Ut`, `Vth`), neuron by
 /// neuron in index order. `fraction` must be finite and >= 0; 0 changes nothing.
 /// No clipping, as in Rockpool (a negative value needs a draw below -3/p).
-pub fn apply_mismatch(
-    params: &mut DynapSimParams,
-    seed: u64,
-    fraction: f64,
-) -> Result<(), SimError> {
+pub fn apply_mismatch(params: &mut DynapSimParams, seed: u64, fraction: f64) -> Result<(), SimError> {
     if !(fraction.is_finite() && fraction >= 0.0) {
         let requirement = "finite and non-negative";
         return Err(SimError::InvalidScalar { name: "percent_mismatch", value: fraction, requirement });
@@ -94,9 +88,8 @@ mod tests {
         let nominal = DynapSimParams::defaults(n);
         let mut m = nominal.clone();
         apply_mismatch(&mut m, 1, 0.3).unwrap();
-        let dev = |p: Param| -> Vec<f64> {
-            m.values(p).iter().zip(nominal.values(p)).map(|(a, b)| a / b - 1.0).collect()
-        };
+        let dev =
+            |p: Param| -> Vec<f64> { m.values(p).iter().zip(nominal.values(p)).map(|(a, b)| a / b - 1.0).collect() };
         let (a, b) = (dev(Param::ItauMem), dev(Param::IgainMem));
         let dot: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>() / n as f64;
         // correlation coefficient ~ N(0, 1/sqrt(n)); 0.1² is the variance of each deviation

@@ -20,18 +20,13 @@ mod stimuli;
 mod weights;
 
 pub use convert::{
-    apply_high_level, current_to_pulse_width, gain_current, gain_ratio, itau_to_tau, kappa,
-    pulse_width_to_current, read_high_level, tau_to_itau, HighLevel, HighLevelValues,
+    apply_high_level, current_to_pulse_width, gain_current, gain_ratio, itau_to_tau, kappa, pulse_width_to_current,
+    read_high_level, tau_to_itau, HighLevel, HighLevelValues,
 };
-pub use dynamics::{
-    simulate, CountsView, Precision, RunOptions, SimOutput, SimState, SpikeEvent, Stimulus,
-};
+pub use dynamics::{simulate, CountsView, Precision, RunOptions, SimOutput, SimState, SpikeEvent, Stimulus};
 pub use error::SimError;
 pub use mismatch::{apply_mismatch, parameter_stream, stream_key, SIGMA_RULE};
-pub use params::{
-    Dimension, DynapSimParams, Param, ParamInfo, ParamValue, DEFAULT_DT, DEFAULT_ISCALE,
-    PARAMETERS,
-};
+pub use params::{Dimension, DynapSimParams, Param, ParamInfo, ParamValue, DEFAULT_DT, DEFAULT_ISCALE, PARAMETERS};
 pub use record::{Observable, RecordRequest, RecordedTrace, Trace};
 pub use stimuli::{poisson, regular, validate_counts};
 pub use weights::SparseWeights;

@@ -110,12 +110,7 @@ impl<T: Real> NeuronConst<T> {
 /// counts), `inp` the weighted input of this step, both in units of Iscale.
 /// Returns the name of the first state that is not finite afterwards, if any.
 #[inline]
-pub(crate) fn step<T: Real>(
-    s: &mut NeuronState<T>,
-    c: &NeuronConst<T>,
-    rec: T,
-    inp: T,
-) -> Option<&'static str> {
+pub(crate) fn step<T: Real>(s: &mut NeuronState<T>, c: &NeuronConst<T>, rec: T, inp: T) -> Option<&'static str> {
     // 1. synapse: discharge, then charge by the whole (undersampled) pulse
     let iws = (rec + inp) * c.iscale;
     let isyn_inf = clip_lo(c.gain_syn * iws, c.io);

@@ -327,27 +327,19 @@ impl DynapSimParams {
 
     /// Sets one parameter on the neurons `range` (a population), by name, to a scalar or to
     /// one value per neuron of the range.
-    pub fn assign(
-        &mut self,
-        name: &str,
-        range: Range<usize>,
-        value: ParamValue<'_>,
-    ) -> Result<(), SimError> {
+    pub fn assign(&mut self, name: &str, range: Range<usize>, value: ParamValue<'_>) -> Result<(), SimError> {
         let param = Param::from_name(name)?;
         self.assign_param(param, range, value)
     }
 
     /// As [`assign`](Self::assign), with the parameter already looked up.
-    pub fn assign_param(
-        &mut self,
-        param: Param,
-        range: Range<usize>,
-        value: ParamValue<'_>,
-    ) -> Result<(), SimError> {
+    pub fn assign_param(&mut self, param: Param, range: Range<usize>, value: ParamValue<'_>) -> Result<(), SimError> {
         let n_neurons = self.n_neurons();
-        let target = self.values_mut(param).get_mut(range.clone()).ok_or(
-            SimError::RangeOutOfBounds { start: range.start, end: range.end, n_neurons },
-        )?;
+        let target = self.values_mut(param).get_mut(range.clone()).ok_or(SimError::RangeOutOfBounds {
+            start: range.start,
+            end: range.end,
+            n_neurons,
+        })?;
         match value {
             ParamValue::Scalar(x) => target.fill(x),
             ParamValue::PerNeuron(xs) if xs.len() == target.len() => target.copy_from_slice(xs),
@@ -373,14 +365,10 @@ impl DynapSimParams {
         for info in PARAMETERS {
             let values = self.values(info.param);
             if values.len() != n {
-                return Err(SimError::LengthMismatch {
-                    name: info.name.to_string(),
-                    expected: n,
-                    found: values.len(),
-                });
+                return Err(SimError::LengthMismatch { name: info.name.to_string(), expected: n, found: values.len() });
             }
-            let strictly_positive = !matches!(info.dimension, Dimension::Current)
-                || matches!(info.param, Param::Io | Param::Ispkthr);
+            let strictly_positive =
+                !matches!(info.dimension, Dimension::Current) || matches!(info.param, Param::Io | Param::Ispkthr);
             for (neuron, &value) in values.iter().enumerate() {
                 let requirement = if !value.is_finite() {
                     Some("finite")
@@ -453,18 +441,9 @@ mod tests {
         assert_eq!(p.get("Idc").unwrap(), &[5e-13, 1e-9, 1e-9, 5e-13]);
         assert_eq!(p.get("Itau_mem").unwrap()[2..], [1e-12, 2e-12]);
         let err = p.assign("Itau_men", 0..1, ParamValue::Scalar(1.0)).unwrap_err();
-        assert_eq!(
-            err,
-            SimError::UnknownParameter { name: "Itau_men".into(), suggestion: Some("Itau_mem") }
-        );
-        assert!(matches!(
-            p.assign("Idc", 3..5, ParamValue::Scalar(0.0)),
-            Err(SimError::RangeOutOfBounds { .. })
-        ));
-        assert!(matches!(
-            p.set("Idc", &[1.0]),
-            Err(SimError::LengthMismatch { expected: 4, found: 1, .. })
-        ));
+        assert_eq!(err, SimError::UnknownParameter { name: "Itau_men".into(), suggestion: Some("Itau_mem") });
+        assert!(matches!(p.assign("Idc", 3..5, ParamValue::Scalar(0.0)), Err(SimError::RangeOutOfBounds { .. })));
+        assert!(matches!(p.set("Idc", &[1.0]), Err(SimError::LengthMismatch { expected: 4, found: 1, .. })));
     }
 
     #[test]

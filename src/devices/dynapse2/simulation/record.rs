@@ -137,12 +137,8 @@ impl Recorder {
                 let shape = (steps, request.neurons.len());
                 // Exactly `steps` rows of `neurons.len()` values were pushed.
                 let trace = match buffer {
-                    Buffer::Values(v) => {
-                        Trace::Values(Array2::from_shape_vec(shape, v).unwrap_or_default())
-                    }
-                    Buffer::Counts(v) => {
-                        Trace::Counts(Array2::from_shape_vec(shape, v).unwrap_or_default())
-                    }
+                    Buffer::Values(v) => Trace::Values(Array2::from_shape_vec(shape, v).unwrap_or_default()),
+                    Buffer::Counts(v) => Trace::Counts(Array2::from_shape_vec(shape, v).unwrap_or_default()),
                 };
                 RecordedTrace { request, trace }
             })

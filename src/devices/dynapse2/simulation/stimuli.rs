@@ -15,13 +15,7 @@ use super::mismatch::stream_key;
 /// Channel `c` draws from its own ChaCha8 stream (seed `seed`, stream
 /// `stream_key("poisson") + c`) in step order, so adding channels or steps never changes the
 /// existing ones. `rate_hz` must be finite and >= 0, `dt` finite and > 0.
-pub fn poisson(
-    rate_hz: f64,
-    dt: f64,
-    steps: usize,
-    channels: usize,
-    seed: u64,
-) -> Result<Array2<u32>, SimError> {
+pub fn poisson(rate_hz: f64, dt: f64, steps: usize, channels: usize, seed: u64) -> Result<Array2<u32>, SimError> {
     check("rate", rate_hz, rate_hz >= 0.0)?;
     check("dt", dt, dt > 0.0)?;
     let mut counts = Array2::zeros((steps, channels));

@@ -43,7 +43,8 @@ fn dc_1na_first_three_updates() {
     let mut p = DynapSimParams::defaults(1);
     p.idc[0] = 1e-9;
     let out = run(&p, None, Stimulus::Silent { steps: 60 }, Precision::F64);
-    let (isyn, imem, vmem) = (values(&out, Observable::Isyn), values(&out, Observable::Imem), values(&out, Observable::Vmem));
+    let (isyn, imem, vmem) =
+        (values(&out, Observable::Isyn), values(&out, Observable::Imem), values(&out, Observable::Vmem));
     for (k, (s, m, v)) in [
         (4.529185e-13, 5.469213e-12, 0.084833),
         (4.103173e-13, 4.971115e-11, 0.163098),
@@ -56,7 +57,14 @@ fn dc_1na_first_three_updates() {
         assert_rel(imem[[k, 0]], m, 1e-6);
         assert_rel(vmem[[k, 0]], v, 1e-5);
     }
-    for (k, m) in [(3, 3.966702e-10), (4, 6.089222e-10), (5, 8.367402e-10), (9, 1.992010e-9), (20, 1.573456e-8), (25, 8.032558e-8)] {
+    for (k, m) in [
+        (3, 3.966702e-10),
+        (4, 6.089222e-10),
+        (5, 8.367402e-10),
+        (9, 1.992010e-9),
+        (20, 1.573456e-8),
+        (25, 8.032558e-8),
+    ] {
         assert_rel(imem[[k, 0]], m, 1e-6);
     }
     // update 27 (row 26) crosses threshold: vmem pre-reset, imem reset to Io, then one
@@ -174,7 +182,8 @@ fn shapes_and_progress() {
     let err = simulate(&p, None, &Stimulus::Silent { steps: 3 }, &options, &mut |_| {});
     assert!(matches!(err, Err(SimError::RangeOutOfBounds { .. })));
     let mut calls = Vec::new();
-    let out = simulate(&p, None, &Stimulus::Silent { steps: 250 }, &RunOptions::default(), &mut |k| calls.push(k)).unwrap();
+    let out =
+        simulate(&p, None, &Stimulus::Silent { steps: 250 }, &RunOptions::default(), &mut |k| calls.push(k)).unwrap();
     assert_eq!(calls.len(), 125);
     assert_eq!(calls.last(), Some(&250));
     assert_eq!(out.final_state.imem, vec![f64::from(5e-13_f32); 3]);

@@ -22,13 +22,7 @@ pub struct SparseWeights {
 impl SparseWeights {
     /// An all-zero `(n_pre, n_post)` matrix.
     pub fn empty(n_pre: usize, n_post: usize) -> Self {
-        SparseWeights {
-            n_pre,
-            n_post,
-            row_start: vec![0; n_pre + 1],
-            post: Vec::new(),
-            weight: Vec::new(),
-        }
+        SparseWeights { n_pre, n_post, row_start: vec![0; n_pre + 1], post: Vec::new(), weight: Vec::new() }
     }
 
     /// Builds the sparse form of a dense `(n_pre, n_post)` matrix; `what` names it in errors

@@ -1,0 +1,71 @@
+//! The passes of `dyn run`, in pipeline order. Each pass is one file exposing `apply`, which
+//! reads the experiment's intermediate results ([`Ir`]), adds its own, stages its output files
+//! and returns a [`Report`] for summary.json.
+
+pub mod layout;
+pub mod neurons;
+pub mod simulate;
+
+use std::time::Instant;
+
+use crate::diagnostics::{codes, Diag, Diagnostics};
+use crate::model::{Checked, Device, Experiment, Step, StepPlan};
+use crate::output::{OutputStage, ProgressPolicy};
+
+/// What every pass may read.
+pub struct Ctx<'a> {
+    pub checked: &'a Checked,
+    pub device: &'a Device,
+    pub experiment: &'a Experiment,
+    pub progress: ProgressPolicy,
+    /// Whether to draw SVG pictures.
+    pub plots: bool,
+}
+
+/// Results passed from step to step within one experiment.
+pub struct Ir {
+    /// Where every output file goes until the experiment succeeds.
+    pub stage: OutputStage,
+    /// Warnings for summary.json (and stderr).
+    pub warnings: Vec<Diag>,
+}
+
+/// What one pass did, for summary.json.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub pass: &'static str,
+    pub seconds: f64,
+    /// Pass-specific figures (counts, losses, residuals).
+    pub figures: serde_json::Value,
+}
+
+/// Runs one step.
+pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<Report, Diagnostics> {
+    let started = Instant::now();
+    let (pass, figures) = match &step.plan {
+        StepPlan::Simulate { .. } => ("simulate", simulate::apply(step, ir, ctx)?),
+        other => {
+            let name = match other {
+                StepPlan::Map { .. } => "map",
+                StepPlan::Quantize { .. } => "quantize",
+                StepPlan::Calibrate { .. } => "calibrate",
+                StepPlan::Train { .. } => "train",
+                StepPlan::Export { .. } => "export",
+                StepPlan::Simulate { .. } => "simulate",
+            };
+            return Err(Diag::error(&codes::RUN_FAILED, format!("the `{name}` pass is not part of this build"))
+                .label(step.span, "this step")
+                .help("this version of dyn checks the step but cannot run it yet")
+                .into());
+        }
+    };
+    Ok(Report { pass, seconds: started.elapsed().as_secs_f64(), figures })
+}
+
+/// A diagnostic for a failure to write an output file.
+pub fn output_error(error: impl std::fmt::Display, span: crate::syntax::span::Span) -> Diagnostics {
+    Diag::error(&codes::RUN_OUTPUT, format!("cannot write the results: {error}"))
+        .label(span, "while running this step")
+        .help("check that the output folder (-o) is writable and has free space")
+        .into()
+}

@@ -1,0 +1,90 @@
+//! DynapSim parameters of a network on a device: device-wide values, then each population's
+//! own (scalar or per neuron), high-level forms converted with Rockpool's formulas, then frozen
+//! mismatch from the device's seed.
+
+use crate::check::schema::dynapse2::HIGH_LEVEL;
+use crate::check::settings::Settings;
+use crate::check::value::Value;
+use crate::devices::dynapse2::simulation::{
+    apply_high_level, apply_mismatch, DynapSimParams, HighLevel, ParamValue, PARAMETERS,
+};
+use crate::diagnostics::{codes, Diag, Diagnostics};
+use crate::model::{Device, Network};
+use crate::passes::layout::Layout;
+use crate::syntax::span::Span;
+
+/// Builds the per-neuron parameters of `network` on `device`.
+pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result<DynapSimParams, Diagnostics> {
+    let mut params = DynapSimParams::defaults(layout.n_neurons);
+    let all = 0..layout.n_neurons;
+    assign(&mut params, &device.settings, all.clone(), device.span)?;
+    for (index, pop) in network.neurons() {
+        if let Some(settings) = &pop.settings {
+            assign(&mut params, settings, layout.range(index), pop.span)?;
+        }
+    }
+    params.dt = device.settings.number("dt").unwrap_or(params.dt);
+    params.iscale = device.settings.number("Iscale").unwrap_or(params.iscale);
+    let seed = device.settings.int("seed").and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
+    let fraction = device.settings.number("percent_mismatch").unwrap_or(0.0);
+    apply_mismatch(&mut params, seed, fraction).map_err(|e| failed(e, device.span))?;
+    Ok(params)
+}
+
+/// Currents and constants first, then the high-level forms (which win at the same level).
+fn assign(
+    params: &mut DynapSimParams,
+    settings: &Settings,
+    range: std::ops::Range<usize>,
+    span: Span,
+) -> Result<(), Diagnostics> {
+    let mut arrays: Vec<(String, Vec<f64>)> = Vec::new();
+    for info in PARAMETERS {
+        match settings.value(info.name) {
+            Some(Value::Number(n)) => params.assign(info.name, range.clone(), ParamValue::Scalar(n.value)),
+            Some(Value::Array(a)) => {
+                let values: Vec<f64> = a.data.iter().copied().collect();
+                let result = params.assign(info.name, range.clone(), ParamValue::PerNeuron(&values));
+                arrays.push((info.name.to_string(), values));
+                result
+            }
+            _ => Ok(()),
+        }
+        .map_err(|e| failed(e, settings.span_of(info.name).unwrap_or(span)))?;
+    }
+    let values: Vec<(&str, Option<Vec<f64>>, Option<f64>)> = HIGH_LEVEL
+        .iter()
+        .map(|(name, _)| match settings.value(name) {
+            Some(Value::Number(n)) => (*name, None, Some(n.value)),
+            Some(Value::Array(a)) => (*name, Some(a.data.iter().copied().collect()), None),
+            _ => (*name, None, None),
+        })
+        .collect();
+    let pick = |name: &str| -> Option<ParamValue<'_>> {
+        values.iter().find(|(n, _, _)| *n == name).and_then(|(_, arr, scalar)| match (arr, scalar) {
+            (Some(a), _) => Some(ParamValue::PerNeuron(a.as_slice())),
+            (None, Some(s)) => Some(ParamValue::Scalar(*s)),
+            _ => None,
+        })
+    };
+    let high = HighLevel {
+        tau_mem: pick("tau_mem"),
+        tau_syn: pick("tau_syn"),
+        tau_ahp: pick("tau_ahp"),
+        t_ref: pick("t_ref"),
+        t_pulse: pick("t_pulse"),
+        t_pulse_ahp: pick("t_pulse_ahp"),
+        r_gain_mem: pick("r_gain_mem"),
+        r_gain_syn: pick("r_gain_syn"),
+        r_gain_ahp: pick("r_gain_ahp"),
+    };
+    apply_high_level(params, range, &high).map_err(|e| failed(e, span))?;
+    Ok(())
+}
+
+fn failed(error: impl std::fmt::Display, span: Span) -> Diagnostics {
+    Diag::error(&codes::RUN_FAILED, format!("cannot build the neuron parameters: {error}"))
+        .label(span, "set here")
+        .help("check the neuron parameters of the device and its populations")
+        .into()
+}

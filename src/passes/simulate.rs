@@ -1,0 +1,234 @@
+//! The `simulate` pass: a spiking network on the Dynap-SE2 model (Rockpool's DynapSim),
+//! driven by its stimuli, writing each recorded state as `X.pop.npy` and the pictures.
+
+use ndarray::{s, Array2};
+use serde_json::json;
+
+use super::layout::{dense_weights, Layout};
+use super::{output_error, Ctx, Ir};
+use crate::check::value::{Call, Value};
+use crate::devices::dynapse2::simulation::{
+    poisson, regular, simulate, CountsView, Observable, Precision, RecordRequest, RunOptions, SimError, SimOutput,
+    SparseWeights, Stimulus, Trace,
+};
+use crate::diagnostics::{codes, Diag, Diagnostics};
+use crate::model::{Network, SimTarget, Step, StepPlan, StimulusSpec};
+use crate::output::{dotted_file, npy, svg};
+use crate::syntax::span::Span;
+
+/// Runs the step; returns its figures for summary.json.
+pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, Diagnostics> {
+    let StepPlan::Simulate { target, duration, steps, stimuli, records } = &step.plan else {
+        return Ok(json!({}));
+    };
+    let model = &ctx.checked.model;
+    let Some(network) = model.networks.get(target.network()) else { return Ok(json!({})) };
+    if !matches!(target, SimTarget::Network(_)) {
+        return Err(Diag::error(&codes::RUN_FAILED, "simulating the mapped or deployed network needs the `map` pass")
+            .label(step.keyword_span(), "this simulation")
+            .help("name the network to simulate it as declared: `simulate NET for ...`")
+            .into());
+    }
+    let layout = Layout::of(network);
+    let params = super::neurons::parameters(network, &layout, ctx.device)?;
+    let (w_in, w_rec) = dense_weights(network, &layout);
+    let w_in = SparseWeights::from_dense("w_in", w_in.view()).map_err(|e| failed(e, step.span))?;
+    let w_rec = SparseWeights::from_dense("w_rec", w_rec.view()).map_err(|e| failed(e, step.span))?;
+    let counts = input_counts(network, &layout, stimuli, *steps, params.dt)?;
+    let requests: Vec<RecordRequest> = records
+        .iter()
+        .filter_map(|r| {
+            observable(&r.state).map(|observable| RecordRequest { observable, neurons: layout.range(r.population) })
+        })
+        .collect();
+    let precision = match ctx.device.settings.choice("precision") {
+        Some("f64") => Precision::F64,
+        _ => Precision::F32,
+    };
+    let options = RunOptions { precision, record: requests, initial: None };
+    let stimulus = Stimulus::Counts { counts: CountsView::U32(counts.view()), w_in: &w_in };
+    let progress = ctx.progress.start(&format!("simulate {}", network.name), u64::try_from(*steps).unwrap_or(u64::MAX));
+    let mut last = 0usize;
+    let output = simulate(&params, Some(&w_rec), &stimulus, &options, &mut |done| {
+        progress.inc(u64::try_from(done.saturating_sub(last)).unwrap_or(0));
+        last = done;
+    })
+    .map_err(|e| simulation_error(e, network, &layout, step))?;
+    progress.finish();
+    write_records(ir, ctx, network, records, &output, params.dt, step.span)?;
+    Ok(figures(network, &layout, target, *duration, *steps, params.dt, &output))
+}
+
+fn observable(state: &str) -> Option<Observable> {
+    match state {
+        "spikes" => Some(Observable::Spikes),
+        "Isyn" => Some(Observable::Isyn),
+        "Imem" => Some(Observable::Imem),
+        "Iahp" => Some(Observable::Iahp),
+        "Vmem" => Some(Observable::Vmem),
+        _ => None,
+    }
+}
+
+/// Spike counts (steps, input channels) from every input's stimulus; undriven inputs are silent.
+fn input_counts(
+    network: &Network,
+    layout: &Layout,
+    stimuli: &[StimulusSpec],
+    steps: usize,
+    dt: f64,
+) -> Result<Array2<u32>, Diagnostics> {
+    let mut counts = Array2::<u32>::zeros((steps, layout.n_inputs));
+    for spec in stimuli {
+        let channels = network.populations.get(spec.input).map_or(0, |p| p.size);
+        let block = stimulus_counts(&spec.call, steps, channels, dt).map_err(|e| failed(e, spec.span))?;
+        let range = layout.range(spec.input);
+        if block.dim() == (steps, range.len()) && range.end <= counts.ncols() {
+            counts.slice_mut(s![.., range]).assign(&block);
+        }
+    }
+    Ok(counts)
+}
+
+fn stimulus_counts(call: &Call, steps: usize, channels: usize, dt: f64) -> Result<Array2<u32>, SimError> {
+    let number = |name: &str| call.number(name).map_or(0.0, |n| n.value);
+    match call.function.as_str() {
+        "poisson" => {
+            let seed = call.number("seed").and_then(|n| n.as_int()).and_then(|i| u64::try_from(i).ok()).unwrap_or(0);
+            poisson(number("rate"), dt, steps, channels, seed)
+        }
+        "regular" => {
+            let pattern = regular(number("period"), dt, steps, channels)?;
+            let delay = (number("delay") / dt).round();
+            let delay = if delay.is_finite() && delay > 0.0 { delay as usize } else { 0 };
+            let mut shifted = Array2::zeros((steps, channels));
+            if delay < steps {
+                shifted.slice_mut(s![delay.., ..]).assign(&pattern.slice(s![..steps - delay, ..]));
+            }
+            Ok(shifted)
+        }
+        _ => match call.args.get("counts") {
+            Some(Value::Array(a)) => {
+                let values = a.data.iter().map(|v| v.clamp(0.0, f64::from(u32::MAX)) as u32).collect();
+                Array2::from_shape_vec((steps, channels), values).map_err(|_| SimError::ShapeMismatch {
+                    what: "spike counts",
+                    expected: (steps, channels),
+                    found: (a.data.shape().first().copied().unwrap_or(0), a.data.shape().get(1).copied().unwrap_or(0)),
+                })
+            }
+            _ => Ok(Array2::zeros((steps, channels))),
+        },
+    }
+}
+
+fn write_records(
+    ir: &mut Ir,
+    ctx: &Ctx,
+    network: &Network,
+    records: &[crate::model::Record],
+    output: &SimOutput,
+    dt: f64,
+    span: Span,
+) -> Result<(), Diagnostics> {
+    let mut rasters = Vec::new();
+    for (record, traced) in records.iter().zip(&output.traces) {
+        let pop = network.populations.get(record.population).map_or("", |p| p.name.as_str());
+        match &traced.trace {
+            Trace::Values(values) => {
+                npy::write_f64(&mut ir.stage, &dotted_file(&record.state, pop, "npy"), values)
+                    .map_err(|e| output_error(e, span))?;
+                if ctx.plots {
+                    let unit = if record.state == "Vmem" { "V" } else { "A" };
+                    let picture = svg::trace_svg(&svg::Trace {
+                        signal: &record.state,
+                        population: pop,
+                        unit,
+                        values: values.view(),
+                        dt,
+                    })
+                    .map_err(|e| output_error(e, span))?;
+                    ir.stage
+                        .write(&dotted_file(&record.state, pop, "svg"), picture.as_bytes())
+                        .map_err(|e| output_error(e, span))?;
+                }
+            }
+            Trace::Counts(counts) => {
+                npy::write_u8(&mut ir.stage, &dotted_file("spikes", pop, "npy"), counts)
+                    .map_err(|e| output_error(e, span))?;
+                rasters.push((pop, counts));
+            }
+        }
+    }
+    if ctx.plots && !rasters.is_empty() {
+        let populations: Vec<svg::SpikePopulation> =
+            rasters.iter().map(|(name, counts)| svg::SpikePopulation { name, counts: counts.view() }).collect();
+        let picture = svg::raster_svg(&populations, dt).map_err(|e| output_error(e, span))?;
+        ir.stage.write(crate::output::names::RASTER_SVG, picture.as_bytes()).map_err(|e| output_error(e, span))?;
+    }
+    Ok(())
+}
+
+fn figures(
+    network: &Network,
+    layout: &Layout,
+    target: &SimTarget,
+    duration: f64,
+    steps: usize,
+    dt: f64,
+    output: &SimOutput,
+) -> serde_json::Value {
+    let mut spikes = serde_json::Map::new();
+    let mut rates = serde_json::Map::new();
+    for (index, pop) in network.neurons() {
+        let range = layout.range(index);
+        let total: u64 = output.spike_counts.get(range).map_or(0, |c| c.iter().sum());
+        spikes.insert(pop.name.clone(), json!(total));
+        #[allow(clippy::cast_precision_loss)] // spike totals are far below 2^53
+        let rate = total as f64 / (pop.size as f64 * duration);
+        rates.insert(pop.name.clone(), json!(rate));
+    }
+    let mode = match target {
+        SimTarget::Network(_) => "as declared",
+        SimTarget::Mapped(_) => "mapped",
+        SimTarget::Deployed(_) => "deployed",
+    };
+    json!({
+        "network": network.name,
+        "mode": mode,
+        "steps": steps,
+        "dt": dt,
+        "duration": duration,
+        "neurons": layout.n_neurons,
+        "inputs": layout.n_inputs,
+        "spikes": spikes,
+        "rate_hz": rates,
+        "max_spikes_in_one_step": output.max_spikes_in_one_step,
+    })
+}
+
+fn simulation_error(error: SimError, network: &Network, layout: &Layout, step: &Step) -> Diagnostics {
+    if let SimError::NonFiniteState { step: at, neuron, state, value } = &error {
+        let (name, index, span) = match layout.locate(network, *neuron) {
+            Some((pop, i)) => (pop.name.as_str(), i, pop.span),
+            None => ("?", *neuron, network.span),
+        };
+        return Diag::error(
+            &codes::RUN_NON_FINITE,
+            format!("state `{state}` of `{name}[{index}]` became {value} at step {at}"),
+        )
+        .label(step.span, "in this simulation")
+        .label(span, format!("`{name}` is declared here"))
+        .help(
+            "the parameters make the dynamics blow up: check the currents, capacitances and weights of this population",
+        )
+        .into();
+    }
+    failed(error, step.span)
+}
+
+fn failed(error: impl std::fmt::Display, span: Span) -> Diagnostics {
+    Diag::error(&codes::RUN_FAILED, format!("the simulation cannot run: {error}"))
+        .label(span, "this step")
+        .help("check the values this step uses")
+        .into()
+}

@@ -1,0 +1,114 @@
+//! `dyn run`: every experiment's passes in order, each experiment's files staged and committed
+//! only when all its passes succeeded.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::diagnostics::{codes, Diag, Diagnostics};
+use crate::lower::{lower, ExperimentPlan};
+use crate::model::Checked;
+use crate::output::{json as out_json, names, OutputStage, ProgressPolicy};
+use crate::passes::{self, Ctx, Ir};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Results go to `out_dir/<experiment>/`.
+    pub out_dir: PathBuf,
+    /// Run only this experiment.
+    pub experiment: Option<String>,
+    /// Draw SVG pictures.
+    pub plots: bool,
+    pub progress: ProgressPolicy,
+}
+
+/// What one experiment produced.
+#[derive(Debug, Clone)]
+pub struct ExperimentOutcome {
+    pub name: String,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+    pub summary: serde_json::Value,
+}
+
+/// Runs the checked file's experiments (or the one asked for).
+pub fn run(checked: &Checked, options: &RunOptions) -> Result<Vec<ExperimentOutcome>, Diagnostics> {
+    if let Some(name) = &options.experiment {
+        if !checked.model.experiments.iter().any(|e| &e.name == name) {
+            let names = crate::lower::experiment_names(checked);
+            return Err(Diag::error(&codes::EXPERIMENT_UNKNOWN, format!("the file has no experiment `{name}`"))
+                .help(crate::diagnostics::suggest::did_you_mean(name, names.iter().copied(), "experiment"))
+                .into());
+        }
+    }
+    let lowered = lower(checked, options.experiment.as_deref());
+    let mut outcomes = Vec::new();
+    for plan in &lowered.experiments {
+        outcomes.push(run_experiment(checked, plan, options)?);
+    }
+    Ok(outcomes)
+}
+
+fn run_experiment(
+    checked: &Checked,
+    plan: &ExperimentPlan,
+    options: &RunOptions,
+) -> Result<ExperimentOutcome, Diagnostics> {
+    let experiment = plan.experiment;
+    let stage =
+        OutputStage::begin(&options.out_dir, &experiment.name).map_err(|e| passes::output_error(e, experiment.span))?;
+    let ctx = Ctx { checked, device: plan.device, experiment, progress: options.progress, plots: options.plots };
+    let mut ir = Ir { stage, warnings: Vec::new() };
+    let mut reports = Vec::new();
+    for (index, step) in plan.steps.iter().enumerate() {
+        let report = passes::apply(step, &mut ir, &ctx)?;
+        let mut entry = json!({ "step": index + 1, "pass": report.pass, "seconds": report.seconds });
+        if let (Some(map), serde_json::Value::Object(figures)) = (entry.as_object_mut(), report.figures) {
+            map.extend(figures);
+        }
+        reports.push(entry);
+    }
+    let warnings: Vec<serde_json::Value> = checked
+        .warnings
+        .items
+        .iter()
+        .chain(&ir.warnings)
+        .map(|d| json!({ "code": d.code.id, "message": d.message }))
+        .collect();
+    let mut files: Vec<String> = ir.stage.files().map(|p| p.display().to_string()).collect();
+    files.push(names::SUMMARY.to_string());
+    files.sort();
+    let settings = &plan.device.settings;
+    let summary = json!({
+        "dyn": env!("CARGO_PKG_VERSION"),
+        "experiment": experiment.name,
+        "device": { "name": plan.device.name, "kind": plan.device.kind.name(), "seed": settings.int("seed").unwrap_or(0) },
+        "passes": reports,
+        "warnings": warnings,
+        "files": files,
+    });
+    out_json::write_json(&mut ir.stage, names::SUMMARY, &summary)
+        .map_err(|e| passes::output_error(e, experiment.span))?;
+    let dir = ir.stage.final_dir().to_path_buf();
+    let files = ir.stage.commit().map_err(|e| passes::output_error(e, experiment.span))?;
+    for warning in &ir.warnings {
+        let _ = warning;
+    }
+    Ok(ExperimentOutcome { name: experiment.name.clone(), dir, files, summary })
+}
+
+/// Checks and runs a file: what `dyn run` does, for tests and the REPL.
+pub fn run_file(
+    path: &Path,
+    options: &RunOptions,
+) -> (crate::syntax::span::SourceMap, Result<Vec<ExperimentOutcome>, Diagnostics>) {
+    let (sources, checked) = crate::check_file(path);
+    match checked {
+        Ok(c) => {
+            let result = run(&c, options);
+            (sources, result)
+        }
+        Err(d) => (sources, Err(d)),
+    }
+}
