@@ -119,6 +119,7 @@ pub fn snapshot_value<T: Serialize + ?Sized>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

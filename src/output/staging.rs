@@ -279,6 +279,7 @@ fn sync_dir(dir: &Path) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
