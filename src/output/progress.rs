@@ -106,6 +106,15 @@ impl Progress {
         self.bar.get().is_some()
     }
 
+    /// Runs `write` (printing a warning or diagnostic to stderr) with the bar hidden, so the
+    /// text does not mix with the bar; the bar is redrawn after.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match self.bar.get() {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
     /// Ends the pass: a visible bar is left at its final state with the elapsed time.
     pub fn finish(&self) {
         self.finished.store(true, Ordering::Relaxed);
@@ -154,6 +163,7 @@ mod tests {
         .start("x", 10);
         p.inc(5);
         assert!(!p.is_visible());
+        assert_eq!(p.suspend(|| 7), 7);
         assert_eq!(p.position(), 5);
         p.finish();
     }

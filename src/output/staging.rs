@@ -169,6 +169,9 @@ impl OutputStage {
             let _ = fs::remove_dir_all(&self.temp_dir);
         }
         sync_dir(&self.final_dir);
+        if let Some(parent) = self.final_dir.parent() {
+            sync_dir(parent);
+        }
         self.committed = true;
         Ok(finals)
     }
