@@ -109,6 +109,7 @@ pub fn snapshot_value<T: Serialize + ?Sized>(value: &T, digits: u32) -> Result<V
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

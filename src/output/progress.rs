@@ -94,6 +94,15 @@ impl Progress {
         self.bar.get().is_some()
     }
 
+    /// Runs `write` (printing a warning or diagnostic to stderr) with the bar hidden, so the
+    /// text does not mix with the bar; the bar is redrawn after.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        match self.bar.get() {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
     /// Ends the pass: a visible bar is left at its final state with the elapsed time.
     pub fn finish(&self) {
         self.finished.store(true, Ordering::Relaxed);
@@ -127,6 +136,7 @@ impl Drop for Progress {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -135,6 +145,7 @@ mod tests {
         let p = ProgressPolicy { enabled: false, delay: Duration::ZERO }.start("x", 10);
         p.inc(5);
         assert!(!p.is_visible());
+        assert_eq!(p.suspend(|| 7), 7);
         assert_eq!(p.position(), 5);
         p.finish();
     }

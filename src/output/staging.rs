@@ -158,6 +158,9 @@ impl OutputStage {
             let _ = fs::remove_dir_all(&self.temp_dir);
         }
         sync_dir(&self.final_dir);
+        if let Some(parent) = self.final_dir.parent() {
+            sync_dir(parent);
+        }
         self.committed = true;
         Ok(finals)
     }
@@ -267,6 +270,7 @@ fn sync_dir(dir: &Path) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

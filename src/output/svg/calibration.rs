@@ -166,6 +166,7 @@ fn draw_target(chart: &mut Chart<'_, '_>, wanted: &[f64], range: &Range<f64>, to
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

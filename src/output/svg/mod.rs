@@ -147,6 +147,7 @@ fn round_to(v: f64, significant: i32) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -158,6 +158,7 @@ fn label_band(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use ndarray::{array, Array2};

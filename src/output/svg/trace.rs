@@ -146,6 +146,7 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use ndarray::Array1;
