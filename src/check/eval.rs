@@ -205,8 +205,8 @@ fn binary(op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &dyn Scope) -
             }
             da
         }
-        BinaryOp::Mul => da.mul(db),
-        BinaryOp::Div => da.div(db),
+        BinaryOp::Mul => da.times(db),
+        BinaryOp::Div => da.per(db),
     };
     if op == BinaryOp::Div && is_zero_anywhere(&b) {
         return Err(Diag::error(&codes::TYPES_DIVISION, "division by zero")

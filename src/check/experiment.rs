@@ -322,7 +322,7 @@ impl ExperimentChecker<'_, '_> {
             }
         };
         let exact = seconds / dt;
-        if !(seconds > 0.0) || exact.round() < 1.0 {
+        if seconds.is_nan() || seconds <= 0.0 || exact.round() < 1.0 {
             return Err(Diag::error(
                 &codes::EXPERIMENT_DURATION,
                 format!(

@@ -188,13 +188,12 @@ impl Loader {
                             ),
                         })
                 }),
-                UseTarget::File { path, alias } => self.file(id, &path.node, path.span).map(|m| {
+                UseTarget::File { path, alias } => self.file(id, &path.node, path.span).inspect(|m| {
                     if let Some(module) = self.program.modules.get_mut(m.0) {
                         if module.name.is_empty() {
                             module.name = alias.node.clone();
                         }
                     }
-                    m
                 }),
             };
             match imported {

@@ -599,8 +599,8 @@ fn within(v: f64, min: Bound, max: Bound) -> bool {
 pub fn describe_range(min: Bound, max: Bound, dim: Dim) -> String {
     let f = |v: f64| format_quantity(v, dim);
     match (min, max) {
-        (Bound::Exclusive(z), Bound::Unbounded) if z == 0.0 => "must be positive".to_string(),
-        (Bound::Inclusive(z), Bound::Unbounded) if z == 0.0 => "must not be negative".to_string(),
+        (Bound::Exclusive(0.0), Bound::Unbounded) => "must be positive".to_string(),
+        (Bound::Inclusive(0.0), Bound::Unbounded) => "must not be negative".to_string(),
         (Bound::Inclusive(a), Bound::Unbounded) => format!("must be at least {}", f(a)),
         (Bound::Exclusive(a), Bound::Unbounded) => format!("must be above {}", f(a)),
         (Bound::Unbounded, Bound::Inclusive(b)) => format!("must be at most {}", f(b)),

@@ -23,7 +23,7 @@ impl Dim {
     pub const CAPACITANCE: Dim = Dim { ampere: 1, volt: -1, second: 1 };
     pub const CONDUCTANCE: Dim = Dim { ampere: 1, volt: -1, second: 0 };
 
-    pub fn mul(self, o: Dim) -> Dim {
+    pub fn times(self, o: Dim) -> Dim {
         Dim {
             ampere: self.ampere.saturating_add(o.ampere),
             volt: self.volt.saturating_add(o.volt),
@@ -31,8 +31,8 @@ impl Dim {
         }
     }
 
-    pub fn div(self, o: Dim) -> Dim {
-        self.mul(o.inverse())
+    pub fn per(self, o: Dim) -> Dim {
+        self.times(o.inverse())
     }
 
     pub fn inverse(self) -> Dim {
@@ -235,6 +235,7 @@ fn trim_zeros(s: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -250,9 +251,9 @@ mod tests {
 
     #[test]
     fn dimension_algebra() {
-        assert_eq!(Dim::NONE.div(Dim::TIME), Dim::FREQUENCY);
-        assert_eq!(Dim::CURRENT.mul(Dim::TIME).div(Dim::VOLTAGE), Dim::CAPACITANCE);
-        assert_eq!(Dim::CURRENT.div(Dim::TIME).symbol(), "A/s");
+        assert_eq!(Dim::NONE.per(Dim::TIME), Dim::FREQUENCY);
+        assert_eq!(Dim::CURRENT.times(Dim::TIME).per(Dim::VOLTAGE), Dim::CAPACITANCE);
+        assert_eq!(Dim::CURRENT.per(Dim::TIME).symbol(), "A/s");
     }
 
     #[test]

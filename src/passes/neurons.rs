@@ -52,19 +52,19 @@ fn assign(
         }
         .map_err(|e| failed(e, settings.span_of(info.name).unwrap_or(span)))?;
     }
-    let values: Vec<(&str, Option<Vec<f64>>, Option<f64>)> = HIGH_LEVEL
+    // Owned copies of the high-level values, borrowed below as `ParamValue`s.
+    let owned: Vec<(&str, OwnedValue)> = HIGH_LEVEL
         .iter()
-        .map(|(name, _)| match settings.value(name) {
-            Some(Value::Number(n)) => (*name, None, Some(n.value)),
-            Some(Value::Array(a)) => (*name, Some(a.data.iter().copied().collect()), None),
-            _ => (*name, None, None),
+        .filter_map(|&(name, _)| match settings.value(name) {
+            Some(Value::Number(n)) => Some((name, OwnedValue::Scalar(n.value))),
+            Some(Value::Array(a)) => Some((name, OwnedValue::PerNeuron(a.data.iter().copied().collect()))),
+            _ => None,
         })
         .collect();
     let pick = |name: &str| -> Option<ParamValue<'_>> {
-        values.iter().find(|(n, _, _)| *n == name).and_then(|(_, arr, scalar)| match (arr, scalar) {
-            (Some(a), _) => Some(ParamValue::PerNeuron(a.as_slice())),
-            (None, Some(s)) => Some(ParamValue::Scalar(*s)),
-            _ => None,
+        owned.iter().find(|(n, _)| *n == name).map(|(_, v)| match v {
+            OwnedValue::Scalar(x) => ParamValue::Scalar(*x),
+            OwnedValue::PerNeuron(xs) => ParamValue::PerNeuron(xs.as_slice()),
         })
     };
     let high = HighLevel {
@@ -80,6 +80,11 @@ fn assign(
     };
     apply_high_level(params, range, &high).map_err(|e| failed(e, span))?;
     Ok(())
+}
+
+enum OwnedValue {
+    Scalar(f64),
+    PerNeuron(Vec<f64>),
 }
 
 fn failed(error: impl std::fmt::Display, span: Span) -> Diagnostics {

@@ -86,7 +86,7 @@ impl Engine {
                 Reply::Text("session cleared".to_string())
             }
             Command::Check => self.check_session(),
-            Command::Type(e) => self.expression(&e, |v| describe_type(v)),
+            Command::Type(e) => self.expression(&e, describe_type),
             Command::Units(e) => self.expression(&e, si_units),
             Command::Show(name) => self.show(&name),
             Command::Load(file) => self.load_file(&file),

@@ -1,0 +1,64 @@
+//! Every file in examples/ checks, runs (plots off), and its summary and output files are
+//! snapshots. A new example needs no new test code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::Path;
+
+use dynlang::output::json::round_floats;
+use dynlang::output::ProgressPolicy;
+use dynlang::run::{run_file, RunOptions};
+use serde_json::{json, Value};
+
+/// Wall times change run to run; everything else must not.
+fn without_timings(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("seconds");
+            map.values_mut().for_each(without_timings);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_timings),
+        _ => {}
+    }
+}
+
+/// Shape and dtype of every .npy the run wrote.
+fn arrays(dir: &Path) -> Value {
+    let mut out = serde_json::Map::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "npy")) {
+        let array = dynlang::output::npy::read_npy(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        out.insert(name, json!({ "dtype": array.dtype.name(), "shape": array.shape() }));
+    }
+    Value::Object(out)
+}
+
+#[test]
+fn examples() {
+    insta::glob!("../examples", "*.dyn", |path| {
+        let out = tempfile::tempdir().unwrap();
+        let options = RunOptions {
+            out_dir: out.path().to_path_buf(),
+            experiment: None,
+            plots: false,
+            progress: ProgressPolicy::hidden(),
+        };
+        let (sources, result) = run_file(path, &options);
+        let outcomes = match result {
+            Ok(o) => o,
+            Err(d) => panic!(
+                "{}",
+                dynlang::diagnostics::render::render_all(&d, &sources, dynlang::diagnostics::render::Style::Plain)
+            ),
+        };
+        let mut report = serde_json::Map::new();
+        for outcome in outcomes {
+            let mut summary = outcome.summary.clone();
+            without_timings(&mut summary);
+            round_floats(&mut summary, 6);
+            report.insert(outcome.name.clone(), json!({ "summary": summary, "arrays": arrays(&outcome.dir) }));
+        }
+        insta::assert_json_snapshot!(Value::Object(report));
+    });
+}
