@@ -2,9 +2,14 @@
 //! reads the experiment's intermediate results ([`Ir`]), adds its own, stages its output files
 //! and returns a [`Report`] for summary.json.
 
+pub mod calibrate;
+pub mod export;
 pub mod layout;
+pub mod map;
 pub mod neurons;
+pub mod quantize;
 pub mod simulate;
+pub mod train;
 
 use std::time::Instant;
 
@@ -43,23 +48,22 @@ pub struct Report {
 pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<Report, Diagnostics> {
     let started = Instant::now();
     let (pass, figures) = match &step.plan {
+        StepPlan::Map { .. } => ("map", map::apply(step, ir, ctx)?),
+        StepPlan::Quantize { .. } => ("quantize", quantize::apply(step, ir, ctx)?),
+        StepPlan::Calibrate { .. } => ("calibrate", calibrate::apply(step, ir, ctx)?),
+        StepPlan::Train { .. } => ("train", train::apply(step, ir, ctx)?),
         StepPlan::Simulate { .. } => ("simulate", simulate::apply(step, ir, ctx)?),
-        other => {
-            let name = match other {
-                StepPlan::Map { .. } => "map",
-                StepPlan::Quantize { .. } => "quantize",
-                StepPlan::Calibrate { .. } => "calibrate",
-                StepPlan::Train { .. } => "train",
-                StepPlan::Export { .. } => "export",
-                StepPlan::Simulate { .. } => "simulate",
-            };
-            return Err(Diag::error(&codes::RUN_FAILED, format!("the `{name}` pass is not part of this build"))
-                .label(step.span, "this step")
-                .help("this version of dyn checks the step but cannot run it yet")
-                .into());
-        }
+        StepPlan::Export { .. } => ("export", export::apply(step, ir, ctx)?),
     };
     Ok(Report { pass, seconds: started.elapsed().as_secs_f64(), figures })
+}
+
+/// The error of a step whose pass this build does not contain yet.
+pub fn not_built(step: &Step, name: &str) -> Diagnostics {
+    Diag::error(&codes::RUN_FAILED, format!("the `{name}` pass is not part of this build"))
+        .label(step.span, "this step")
+        .help("this version of dyn checks the step but cannot run it yet")
+        .into()
 }
 
 /// A diagnostic for a failure to write an output file.
