@@ -1,10 +1,37 @@
-//! The `export` pass: writes a spec, a hardware configuration, weights or a calibration to a file.
+//! The `export` pass: writes a spec, a hardware configuration, weights or a calibration to a
+//! file. What each export means depends on the device family, so this file only dispatches.
 
 use super::{not_built, Ctx, Ir};
-use crate::diagnostics::Diagnostics;
-use crate::model::Step;
+use crate::diagnostics::{codes, Diag, Diagnostics};
+use crate::model::{DeviceKind, ExportKind, Step, StepPlan};
 
 /// Runs the step; returns its figures for summary.json.
-pub fn apply(step: &Step, _ir: &mut Ir, _ctx: &Ctx) -> Result<serde_json::Value, Diagnostics> {
-    Err(not_built(step, "export"))
+pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, Diagnostics> {
+    let StepPlan::Export { what, path } = &step.plan else {
+        return Ok(serde_json::json!({}));
+    };
+    let _ = (ir, path);
+    match (ctx.device.kind, what) {
+        (DeviceKind::Dynapse2, ExportKind::Spec | ExportKind::Config | ExportKind::Weights) => {
+            Err(not_built(step, "export"))
+        }
+        (DeviceKind::Bss2, ExportKind::Calibration | ExportKind::Config) => Err(not_built(step, "export")),
+        (DeviceKind::Crossbar, ExportKind::Config | ExportKind::Weights) => Err(not_built(step, "export")),
+        (kind, _) => Err(Diag::error(
+            &codes::RUN_FAILED,
+            format!("a {} device has nothing to export as `{}`", kind.name(), export_name(*what)),
+        )
+        .label(step.span, "this export")
+        .help("dynapse2 exports spec, config and weights; bss2 calibration and config; crossbar config and weights")
+        .into()),
+    }
+}
+
+fn export_name(what: ExportKind) -> &'static str {
+    match what {
+        ExportKind::Config => "config",
+        ExportKind::Spec => "spec",
+        ExportKind::Weights => "weights",
+        ExportKind::Calibration => "calibration",
+    }
 }
