@@ -59,7 +59,7 @@ fn run_experiment(
     let stage =
         OutputStage::begin(&options.out_dir, &experiment.name).map_err(|e| passes::output_error(e, experiment.span))?;
     let ctx = Ctx { checked, device: plan.device, experiment, progress: options.progress, plots: options.plots };
-    let mut ir = Ir { stage, warnings: Vec::new() };
+    let mut ir = Ir { stage, warnings: Vec::new(), crossbar: None };
     let mut reports = Vec::new();
     for (index, step) in plan.steps.iter().enumerate() {
         let report = passes::apply(step, &mut ir, &ctx)?;
@@ -80,7 +80,9 @@ fn run_experiment(
     files.push(names::SUMMARY.to_string());
     files.sort();
     let settings = &plan.device.settings;
-    let summary = json!({
+    // crossbar: DESIGN.md §4 puts training curves at the top level as `"train": {"epochs": ...}`.
+    let train = reports.iter_mut().rev().find_map(|r| r.as_object_mut().and_then(|m| m.remove("train")));
+    let mut summary = json!({
         "dyn": env!("CARGO_PKG_VERSION"),
         "experiment": experiment.name,
         "device": { "name": plan.device.name, "kind": plan.device.kind.name(), "seed": settings.int("seed").unwrap_or(0) },
@@ -88,6 +90,9 @@ fn run_experiment(
         "warnings": warnings,
         "files": files,
     });
+    if let (Some(train), Some(map)) = (train, summary.as_object_mut()) {
+        map.insert("train".into(), train);
+    }
     out_json::write_json(&mut ir.stage, names::SUMMARY, &summary)
         .map_err(|e| passes::output_error(e, experiment.span))?;
     let dir = ir.stage.final_dir().to_path_buf();

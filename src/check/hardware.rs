@@ -1,5 +1,5 @@
 //! Dynap-SE2 hardware limits known before anything runs: neurons per core and chip, pinned
-//! cores, fan-in (CAM entries) and event tags. One small function per rule; limits come from the
+//! cores, fan-in (CAM entries), fan-out (SRAM entries) and event tags. One small function per rule; limits come from the
 //! device's settings (the stdlib preset), never from literals here.
 
 use super::settings::Settings;
@@ -49,6 +49,7 @@ pub fn check_mapping(network: &Network, device: &Settings, device_name: &str, ma
     diags.extend(capacity(network, device, device_name, &geometry, map_span));
     diags.extend(pinned_cores(network, device, device_name, &geometry));
     diags.extend(fan_in(network, device, device_name, &geometry));
+    diags.extend(fan_out(network, device, device_name, &geometry));
     diags.extend(tags(network, device, device_name, &geometry, map_span));
     diags
 }
@@ -180,6 +181,61 @@ fn fan_in(network: &Network, device: &Settings, name: &str, g: &Geometry) -> Vec
                     .label(span, format!("connections into `{}`", post.name))
                     .maybe_label(device.span_of("cam_entries"), "the CAM size is set here")
                     .help(format!("each neuron can receive at most {} connections: make the weights sparser (zeros need no CAM entry)", g.cam_entries)),
+            );
+        }
+    }
+    diags
+}
+
+/// Each SRAM entry routes a neuron's events to one chip (with a mask of its cores), so a neuron
+/// reaches at most `sram_entries` chips. Only pinned destinations (`core = ...`) are known before
+/// the map pass places the rest; unpinned ones are left to it.
+fn fan_out(network: &Network, device: &Settings, name: &str, g: &Geometry) -> Vec<Diag> {
+    let chip_of_core = |core: i64| usize::try_from(core).ok().map(|c| c / g.cores_per_chip.max(1));
+    let chips_of: Vec<Option<Vec<Option<usize>>>> = network
+        .populations
+        .iter()
+        .map(|p| pins(p.settings.as_ref(), p.size).map(|(cores, _)| cores.into_iter().map(chip_of_core).collect()))
+        .collect();
+    let mut diags = Vec::new();
+    for (pre_index, pre) in network.populations.iter().enumerate() {
+        let mut chips: Vec<Vec<usize>> = vec![Vec::new(); pre.size];
+        let mut span = None;
+        for proj in network.projections.iter().filter(|p| p.from == pre_index) {
+            let (Weights::Dense(m), Some(Some(post_chips))) = (&proj.weights, chips_of.get(proj.to)) else { continue };
+            span.get_or_insert(proj.span);
+            for (row, targets) in m.rows().into_iter().zip(chips.iter_mut()) {
+                for (w, chip) in row.iter().zip(post_chips) {
+                    if let (true, Some(c)) = (*w != 0.0, chip) {
+                        if !targets.contains(c) {
+                            targets.push(*c);
+                        }
+                    }
+                }
+            }
+        }
+        let over: Vec<(usize, usize)> =
+            chips.iter().map(Vec::len).enumerate().filter(|(_, n)| *n > g.sram_entries).collect();
+        if let (Some(&(neuron, count)), Some(span)) = (over.first(), span) {
+            let more = if over.len() > 1 {
+                format!(" ({} neurons of `{}` exceed it)", over.len(), pre.name)
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diag::error(
+                    &codes::HARDWARE_FAN_OUT,
+                    format!(
+                        "`{}[{neuron}]` sends to {count} chips, but a neuron of `{name}` has {} SRAM entries{more}",
+                        pre.name, g.sram_entries
+                    ),
+                )
+                .label(span, format!("connections from `{}`", pre.name))
+                .maybe_label(device.span_of("sram_entries"), "the SRAM size is set here")
+                .help(format!(
+                    "each SRAM entry reaches the cores of one chip: connect each neuron to populations on at most {} chips",
+                    g.sram_entries
+                )),
             );
         }
     }

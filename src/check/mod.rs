@@ -7,6 +7,7 @@
 
 pub mod builtins;
 pub mod calibration;
+pub mod crossbar;
 pub mod eval;
 pub mod experiment;
 pub mod generators;
@@ -51,6 +52,16 @@ pub fn check(program: &Program, load_diags: Diagnostics) -> Result<Checked, Diag
                 Item::Device(d) => {
                     if let Ok(settings) = resolver.device_settings(id, &d.name.node) {
                         if let (true, Some(kind)) = (main, DeviceKind::from_kind(settings.schema.kind)) {
+                            // crossbar: aihwkit's validation rules (Appendix A)
+                            if kind == DeviceKind::Crossbar {
+                                for diag in crossbar::validate(&settings, d.name.span) {
+                                    if diag.is_error() {
+                                        resolver.report(diag);
+                                    } else {
+                                        warnings.push(diag);
+                                    }
+                                }
+                            }
                             model.devices.insert(
                                 d.name.node.clone(),
                                 Device { name: d.name.node.clone(), kind, settings, span: d.name.span },

@@ -411,7 +411,7 @@ pub fn validate(
         FieldType::StepSize => match value {
             Value::Number(n) if n.dim.is_none() && n.value > 0.0 => Ok(value),
             Value::Number(n) if n.dim.is_none() => {
-                Err(range_error(spec.name, n.value, Bound::Exclusive(0.0), Bound::Unbounded, Dim::NONE, expr.span))
+                Err(range_error(spec, n.value, Bound::Exclusive(0.0), Bound::Unbounded, Dim::NONE, expr.span))
             }
             Value::Call(ref c) if super::schema::autoencoder::SCHEDULES.contains(&c.function.as_str()) => Ok(value),
             other => Err(expected(
@@ -477,7 +477,7 @@ fn quantity(
     }
     if found_dim == dim {
         if let Some(bad) = values.iter().copied().find(|v| !within(*v, min, max)) {
-            return Err(range_error(spec.name, bad, min, max, dim, span));
+            return Err(range_error(spec, bad, min, max, dim, span));
         }
     }
     Ok(value)
@@ -515,7 +515,7 @@ fn integer(
                 .help(format!("write `{}` without a fractional part", spec.name)));
         }
         if !within(v, lo, hi) {
-            return Err(range_error(spec.name, v, lo, hi, Dim::NONE, span));
+            return Err(range_error(spec, v, lo, hi, Dim::NONE, span));
         }
     }
     Ok(value)
@@ -621,9 +621,11 @@ pub fn describe_range(min: Bound, max: Bound, dim: Dim) -> String {
     }
 }
 
-fn range_error(name: &str, value: f64, min: Bound, max: Bound, dim: Dim, span: Span) -> Diag {
-    let rule = describe_range(min, max, dim);
+/// The help says what the field is (its schema doc), which explains the range: a user who wrote
+/// `150 %` learns that the field holds a fraction.
+fn range_error(spec: &FieldSpec, value: f64, min: Bound, max: Bound, dim: Dim, span: Span) -> Diag {
+    let (name, rule) = (spec.name, describe_range(min, max, dim));
     Diag::error(&codes::TYPES_RANGE, format!("`{name}` {rule}, found {}", format_quantity(value, dim)))
         .label(span, format!("{} is out of range", format_quantity(value, dim)))
-        .help(format!("`{name}` {rule}"))
+        .help(format!("`{name}`: {}; it {rule}", spec.doc))
 }

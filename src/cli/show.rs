@@ -40,7 +40,13 @@ pub fn show(
 ) -> Result<serde_json::Value, Diag> {
     let model = &checked.model;
     if let Some(d) = model.devices.get(name) {
-        return Ok(json!({ "name": name, "item": "device", "kind": d.kind.name(), "fields": d.settings.to_json() }));
+        let mut shown =
+            json!({ "name": name, "item": "device", "kind": d.kind.name(), "fields": d.settings.to_json() });
+        // dynapse2 (area: sim): the parameters a neuron is simulated with, high-level forms too
+        if let (Some(map), Some(simulated)) = (shown.as_object_mut(), crate::passes::neurons::simulated_json(d)) {
+            map.insert("simulated".to_string(), simulated);
+        }
+        return Ok(shown);
     }
     if let Some(n) = model.networks.get(name) {
         return Ok(network_json(n));

@@ -10,13 +10,13 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     let StepPlan::Export { what, path } = &step.plan else {
         return Ok(serde_json::json!({}));
     };
-    let _ = (ir, path);
     match (ctx.device.kind, what) {
+        (DeviceKind::Crossbar, ExportKind::Config) => super::crossbar_export::export_config(step, ir, ctx, path),
+        (DeviceKind::Crossbar, ExportKind::Weights) => super::crossbar_export::export_weights(step, ir, path),
         (DeviceKind::Dynapse2, ExportKind::Spec | ExportKind::Config | ExportKind::Weights) => {
             Err(not_built(step, "export"))
         }
         (DeviceKind::Bss2, ExportKind::Calibration | ExportKind::Config) => Err(not_built(step, "export")),
-        (DeviceKind::Crossbar, ExportKind::Config | ExportKind::Weights) => Err(not_built(step, "export")),
         (kind, _) => Err(Diag::error(
             &codes::RUN_FAILED,
             format!("a {} device has nothing to export as `{}`", kind.name(), export_name(*what)),

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use ndarray::{s, Array2};
 
+use crate::devices::dynapse2::simulation::{SimError, SparseWeights};
 use crate::model::{Network, Population, Weights};
 use crate::syntax::ast::PopulationKind;
 
@@ -58,4 +59,26 @@ pub fn dense_weights(network: &Network, layout: &Layout) -> (Array2<f64>, Array2
         }
     }
     (w_in, w_rec)
+}
+
+/// Sparse input (n_inputs, n_neurons) and recurrent (n_neurons, n_neurons) matrices, built from
+/// each projection's block without the dense N x N matrix of [`dense_weights`] (512 MB for 8192
+/// neurons); the same values, a later projection onto the same pair replacing an earlier one.
+pub fn sparse_weights(network: &Network, layout: &Layout) -> Result<(SparseWeights, SparseWeights), SimError> {
+    let (mut w_in, mut w_rec) = (Vec::new(), Vec::new());
+    for proj in &network.projections {
+        let Weights::Dense(m) = &proj.weights else { continue };
+        let (pre, post) = (layout.range(proj.from), layout.range(proj.to));
+        let from_input = network.populations.get(proj.from).is_some_and(|p| p.kind == PopulationKind::Input);
+        let entries = if from_input { &mut w_in } else { &mut w_rec };
+        // check proved the matrix is (pre.len(), post.len())
+        if m.dim() == (pre.len(), post.len()) {
+            let nonzero = m.indexed_iter().filter(|(_, &w)| w != 0.0);
+            entries.extend(nonzero.map(|((i, j), &w)| (pre.start + i, post.start + j, w)));
+        }
+    }
+    Ok((
+        SparseWeights::from_entries("w_in", layout.n_inputs, layout.n_neurons, w_in)?,
+        SparseWeights::from_entries("w_rec", layout.n_neurons, layout.n_neurons, w_rec)?,
+    ))
 }

@@ -10,6 +10,9 @@ pub mod neurons;
 pub mod quantize;
 pub mod simulate;
 pub mod train;
+// crossbar: tile settings and exports
+pub mod crossbar_export;
+pub mod crossbar_tile;
 
 use std::time::Instant;
 
@@ -33,6 +36,8 @@ pub struct Ir {
     pub stage: OutputStage,
     /// Warnings for summary.json (and stderr).
     pub warnings: Vec<Diag>,
+    /// crossbar: the trained network of the last `train` step.
+    pub crossbar: Option<train::Trained>,
 }
 
 /// What one pass did, for summary.json.

@@ -6,15 +6,23 @@ use crate::check::schema::dynapse2::HIGH_LEVEL;
 use crate::check::settings::Settings;
 use crate::check::value::Value;
 use crate::devices::dynapse2::simulation::{
-    apply_high_level, apply_mismatch, DynapSimParams, HighLevel, ParamValue, PARAMETERS,
+    apply_high_level, apply_mismatch, read_high_level, DynapSimParams, HighLevel, ParamValue, SimState, PARAMETERS,
 };
 use crate::diagnostics::{codes, Diag, Diagnostics};
-use crate::model::{Device, Network};
+use crate::model::{Device, DeviceKind, Network};
 use crate::passes::layout::Layout;
 use crate::syntax::span::Span;
 
+/// The parameters of a run and the state it starts from.
+pub struct NeuronSetup {
+    /// Per-neuron parameters, mismatch applied.
+    pub params: DynapSimParams,
+    /// Rockpool's initial state: every current at the neuron's `Io` *before* mismatch.
+    pub rest: SimState,
+}
+
 /// Builds the per-neuron parameters of `network` on `device`.
-pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result<DynapSimParams, Diagnostics> {
+pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result<NeuronSetup, Diagnostics> {
     let mut params = DynapSimParams::defaults(layout.n_neurons);
     let all = 0..layout.n_neurons;
     assign(&mut params, &device.settings, all.clone(), device.span)?;
@@ -25,10 +33,43 @@ pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result
     }
     params.dt = device.settings.number("dt").unwrap_or(params.dt);
     params.iscale = device.settings.number("Iscale").unwrap_or(params.iscale);
+    let rest = SimState::rest(&params);
     let seed = device.settings.int("seed").and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
     let fraction = device.settings.number("percent_mismatch").unwrap_or(0.0);
     apply_mismatch(&mut params, seed, fraction).map_err(|e| failed(e, device.span))?;
-    Ok(params)
+    Ok(NeuronSetup { params, rest })
+}
+
+/// What `dyn show` adds for a dynapse2 device: every parameter of one of its neurons as the
+/// simulation uses it (high-level forms converted to currents), and every high-level form read
+/// back from those currents (reference §3), in SI units. `None` when the device sets a
+/// per-neuron array (there is no single neuron to show).
+pub fn simulated_json(device: &Device) -> Option<serde_json::Value> {
+    if device.kind != DeviceKind::Dynapse2 {
+        return None;
+    }
+    let mut params = DynapSimParams::defaults(1);
+    assign(&mut params, &device.settings, 0..1, device.span).ok()?;
+    let mut currents = serde_json::Map::new();
+    for info in PARAMETERS {
+        currents.insert(info.name.to_string(), serde_json::json!(params.values(info.param).first()));
+    }
+    let high = read_high_level(&params);
+    let first = |v: &[f64]| serde_json::json!(v.first());
+    Some(serde_json::json!({
+        "parameters": currents,
+        "high_level": {
+            "tau_mem": first(&high.tau_mem),
+            "tau_syn": first(&high.tau_syn),
+            "tau_ahp": first(&high.tau_ahp),
+            "t_ref": first(&high.t_ref),
+            "t_pulse": first(&high.t_pulse),
+            "t_pulse_ahp": first(&high.t_pulse_ahp),
+            "r_gain_mem": first(&high.r_gain_mem),
+            "r_gain_syn": first(&high.r_gain_syn),
+            "r_gain_ahp": first(&high.r_gain_ahp),
+        },
+    }))
 }
 
 /// Currents and constants first, then the high-level forms (which win at the same level).

@@ -4,12 +4,13 @@
 use ndarray::{s, Array2};
 use serde_json::json;
 
-use super::layout::{dense_weights, Layout};
+use super::layout::{sparse_weights, Layout};
 use super::{output_error, Ctx, Ir};
+use crate::check::units::{format_quantity, Dim};
 use crate::check::value::{Call, Value};
 use crate::devices::dynapse2::simulation::{
     poisson, regular, simulate, CountsView, Observable, Precision, RecordRequest, RunOptions, SimError, SimOutput,
-    SparseWeights, Stimulus, Trace,
+    Stimulus, Trace,
 };
 use crate::diagnostics::{codes, Diag, Diagnostics};
 use crate::model::{Network, SimTarget, Step, StepPlan, StimulusSpec};
@@ -30,10 +31,8 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
             .into());
     }
     let layout = Layout::of(network);
-    let params = super::neurons::parameters(network, &layout, ctx.device)?;
-    let (w_in, w_rec) = dense_weights(network, &layout);
-    let w_in = SparseWeights::from_dense("w_in", w_in.view()).map_err(|e| failed(e, step.span))?;
-    let w_rec = SparseWeights::from_dense("w_rec", w_rec.view()).map_err(|e| failed(e, step.span))?;
+    let super::neurons::NeuronSetup { params, rest } = super::neurons::parameters(network, &layout, ctx.device)?;
+    let (w_in, w_rec) = sparse_weights(network, &layout).map_err(|e| failed(e, step.span))?;
     let counts = input_counts(network, &layout, stimuli, *steps, params.dt)?;
     let requests: Vec<RecordRequest> = records
         .iter()
@@ -45,7 +44,7 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         Some("f64") => Precision::F64,
         _ => Precision::F32,
     };
-    let options = RunOptions { precision, record: requests, initial: None };
+    let options = RunOptions { precision, record: requests, initial: Some(rest) };
     let stimulus = Stimulus::Counts { counts: CountsView::U32(counts.view()), w_in: &w_in };
     let progress = ctx.progress.start(&format!("simulate {}", network.name), u64::try_from(*steps).unwrap_or(u64::MAX));
     let mut last = 0usize;
@@ -53,10 +52,14 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         progress.inc(u64::try_from(done.saturating_sub(last)).unwrap_or(0));
         last = done;
     })
-    .map_err(|e| simulation_error(e, network, &layout, step))?;
+    .map_err(|e| simulation_error(e, network, &layout, step, params.dt))?;
     progress.finish();
     write_records(ir, ctx, network, records, &output, params.dt, step.span)?;
-    Ok(figures(network, &layout, target, *duration, *steps, params.dt, &output))
+    let mut figures = figures(network, &layout, target, *duration, *steps, params.dt, &output);
+    if let Some(map) = figures.as_object_mut() {
+        map.insert("precision".to_string(), json!(if precision == Precision::F64 { "f64" } else { "f32" }));
+    }
+    Ok(figures)
 }
 
 fn observable(state: &str) -> Option<Observable> {
@@ -206,24 +209,45 @@ fn figures(
     })
 }
 
-fn simulation_error(error: SimError, network: &Network, layout: &Layout, step: &Step) -> Diagnostics {
+fn simulation_error(error: SimError, network: &Network, layout: &Layout, step: &Step, dt: f64) -> Diagnostics {
     if let SimError::NonFiniteState { step: at, neuron, state, value } = &error {
         let (name, index, span) = match layout.locate(network, *neuron) {
             Some((pop, i)) => (pop.name.as_str(), i, pop.span),
             None => ("?", *neuron, network.span),
         };
+        // the name a `record` uses for the state
+        let state = match *state {
+            "isyn" => "Isyn",
+            "iahp" => "Iahp",
+            "imem" => "Imem",
+            "vmem" => "Vmem",
+            other => other,
+        };
+        #[allow(clippy::cast_precision_loss)] // step indices are far below 2^53
+        let time = format_quantity((*at as f64) * dt, Dim::TIME);
         return Diag::error(
             &codes::RUN_NON_FINITE,
-            format!("state `{state}` of `{name}[{index}]` became {value} at step {at}"),
+            format!("state `{state}` of `{name}[{index}]` became {value} at step {at} (t = {time})"),
         )
         .label(step.span, "in this simulation")
         .label(span, format!("`{name}` is declared here"))
-        .help(
-            "the parameters make the dynamics blow up: check the currents, capacitances and weights of this population",
-        )
+        .help(blow_up_help(state))
         .into();
     }
     failed(error, step.span)
+}
+
+/// Which parameters feed the state that blew up.
+fn blow_up_help(state: &str) -> String {
+    let culprits = match state {
+        "Isyn" => "the weights onto this neuron, Iscale and the gain Igain_syn / Itau_syn",
+        "Iahp" => "Iw_ahp and the gain Igain_ahp / Itau_ahp",
+        _ => {
+            "a spike threshold Ispkthr the membrane never reaches (its positive feedback then runs away), Idc, \
+              Igain_mem, C_mem and dt"
+        }
+    };
+    format!("the dynamics blow up: check {culprits}")
 }
 
 fn failed(error: impl std::fmt::Display, span: Span) -> Diagnostics {

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
 
@@ -28,13 +28,17 @@ fn pratt() -> &'static PrattParser<Rule> {
     })
 }
 
-/// Parses one source text into a module, or every syntax error found.
-pub fn parse_module(source: SourceId, text: &str) -> Result<Module, Diagnostics> {
+/// Runs the nesting guard, then pest on one start rule, wording its failure for people.
+fn parse_rule(source: SourceId, text: &str, rule: Rule) -> Result<Pairs<'_, Rule>, Diagnostics> {
     if let Some(diag) = super::guard::check_nesting(source, text) {
         return Err(diag.into());
     }
-    let pairs = DynParser::parse(Rule::file, text)
-        .map_err(|e| Diagnostics::from(super::phrases::syntax_error(source, text, &e)))?;
+    DynParser::parse(rule, text).map_err(|e| Diagnostics::from(super::phrases::syntax_error(source, text, &e)))
+}
+
+/// Parses one source text into a module, or every syntax error found.
+pub fn parse_module(source: SourceId, text: &str) -> Result<Module, Diagnostics> {
+    let pairs = parse_rule(source, text, Rule::file)?;
     let mut builder = Builder { source, diags: Diagnostics::new() };
     let mut items = Vec::new();
     for pair in pairs.flatten().take(1) {
@@ -55,11 +59,7 @@ pub fn parse_module(source: SourceId, text: &str) -> Result<Module, Diagnostics>
 
 /// Parses a single expression (the REPL's bare expressions).
 pub fn parse_expression(source: SourceId, text: &str) -> Result<Expr, Diagnostics> {
-    if let Some(diag) = super::guard::check_nesting(source, text) {
-        return Err(diag.into());
-    }
-    let pairs = DynParser::parse(Rule::repl_expr, text)
-        .map_err(|e| Diagnostics::from(super::phrases::syntax_error(source, text, &e)))?;
+    let pairs = parse_rule(source, text, Rule::repl_expr)?;
     let mut builder = Builder { source, diags: Diagnostics::new() };
     let expr = pairs
         .flatten()
@@ -114,7 +114,7 @@ type Built<T> = Result<T, Diag>;
 impl Builder {
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.source, s.start(), s.end())
+        Span::new(self.source, s.start(), s.start() + super::span::trimmed_len(s.as_str()))
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
@@ -201,7 +201,11 @@ impl Builder {
         let mut parts = children(pair);
         let name = self.ident(next(&mut parts, "settings")?);
         let base = self.path(next(&mut parts, "settings")?);
-        let block = self.block(next(&mut parts, "settings")?)?;
+        // `quantization q = autoencoder` takes every default, as a device without a block does.
+        let block = match parts.next() {
+            Some(b) => self.block(b)?,
+            None => Block { fields: Vec::new(), span: Span { start: span.end, ..span } },
+        };
         Ok(SettingsItem { name, base, block, span })
     }
 

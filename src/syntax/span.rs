@@ -118,3 +118,64 @@ impl SourceMap {
         self.sources.is_empty()
     }
 }
+
+/// The length of `text` without the whitespace and comments pest's implicit skipping leaves at
+/// the end of a rule that ends in an unmatched `x?` or `x*` (`map net` is followed by `block?`,
+/// so its pair runs up to the next token). Labels then underline the tokens, not the newline.
+pub fn trimmed_len(text: &str) -> usize {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}');
+    let trimmed = text.trim_end_matches(is_space);
+    let last_line = trimmed.rfind('\n').and_then(|i| trimmed.get(i..)).unwrap_or(trimmed);
+    if !last_line.contains("//") && !trimmed.ends_with("*/") {
+        return trimmed.len();
+    }
+    // A comment may end the text: scan from the start, skipping strings, to find the last token.
+    let bytes = trimmed.as_bytes();
+    let (mut i, mut end) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        match (b, bytes.get(i + 1)) {
+            (b'/', Some(b'/')) => i = find_from(bytes, i, b"\n").unwrap_or(bytes.len()),
+            (b'/', Some(b'*')) => i = find_from(bytes, i + 2, b"*/").map_or(bytes.len(), |j| j + 2),
+            (b'"', _) => {
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    i += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' || c == b'\n' {
+                        break;
+                    }
+                }
+                end = i.min(bytes.len());
+            }
+            (b' ' | b'\t' | b'\r' | b'\n', _) => i += 1,
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    // A token's last character may take several bytes: never end inside it.
+    while end > 0 && !trimmed.is_char_boundary(end) {
+        end += 1;
+    }
+    end.min(trimmed.len())
+}
+
+fn find_from(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_len;
+
+    #[test]
+    fn trailing_whitespace_and_comments_are_trimmed() {
+        assert_eq!(trimmed_len("map net\n    "), 7);
+        assert_eq!(trimmed_len("x = 1 // one\n  "), 5);
+        assert_eq!(trimmed_len("x = 1 /* a\n b */ \n"), 5);
+        assert_eq!(trimmed_len("load(\"a//b.npy\")\n"), 16);
+        assert_eq!(trimmed_len("\"a//b\" // c"), 6);
+        assert_eq!(trimmed_len("5 µA // µ"), 5);
+        assert_eq!(trimmed_len("}"), 1);
+    }
+}

@@ -7,20 +7,7 @@ use super::{
 use crate::check::units::Dim;
 
 /// build_config's algorithm names (compared case-insensitively, as aihwkit does).
-pub const ALGORITHMS: &[&str] = &[
-    "sgd",
-    "tiki-taka",
-    "tt",
-    "ttv1",
-    "ttv2",
-    "chopped-ttv2",
-    "ttv3",
-    "c-ttv2",
-    "agad",
-    "ttv4",
-    "mp",
-    "mixed-precision",
-];
+pub const ALGORITHMS: &[&str] = crate::devices::crossbar::compounds::Algorithm::NAMES;
 
 /// Device models, by the names of aihwkit's classes without the `Device` suffix.
 pub const MODELS: &[&str] =
@@ -101,102 +88,111 @@ const COMMON: &[FieldSpec] = &[
     nonneg("reset_std", 0.01, "cycle-to-cycle spread of a reset"),
 ];
 
-const CONSTANT_STEP_EXTRA: &[FieldSpec] = &[model_field("ConstantStep")];
+// Model bits: which device models have a field.
+const CS: u8 = 1;
+const LS: u8 = 2;
+const SB: u8 = 4;
+const SBR: u8 = 8;
+const EXP: u8 = 16;
+const POW: u8 = 32;
+const PW: u8 = 64;
+/// Models that implement write noise (every model but ConstantStep).
+const WRITE_NOISE: u8 = LS | SB | SBR | EXP | POW | PW;
 
-const LINEAR_STEP_EXTRA: &[FieldSpec] = &[
-    model_field("LinearStep"),
-    num("gamma_up", 0.0, "relative step decrease towards w_max"),
-    num("gamma_down", 0.0, "relative step decrease towards w_min"),
-    nonneg("gamma_up_dtod", 0.05, "device-to-device spread of gamma_up"),
-    nonneg("gamma_down_dtod", 0.05, "device-to-device spread of gamma_down"),
-    flag("allow_increasing", false, "allow steps that grow with the weight"),
-    flag("mean_bound_reference", true, "slopes relative to the nominal bounds"),
-    flag("mult_noise", true, "multiplicative cycle-to-cycle noise"),
-    flag("reverse_up", false, "reverse the up slope"),
-    flag("reverse_down", false, "reverse the down slope"),
-    num("reverse_offset", 0.01, "offset of the reversed reference"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
+/// Every model-specific field once, with the models that have it (aihwkit's Python defaults;
+/// a field whose default differs between models has one row per default).
+const MODEL_FIELDS: &[(u8, FieldSpec)] = &[
+    (LS, num("gamma_up", 0.0, "relative step decrease towards w_max")),
+    (LS, num("gamma_down", 0.0, "relative step decrease towards w_min")),
+    (LS, nonneg("gamma_up_dtod", 0.05, "device-to-device spread of gamma_up")),
+    (LS, nonneg("gamma_down_dtod", 0.05, "device-to-device spread of gamma_down")),
+    (LS, flag("allow_increasing", false, "allow steps that grow with the weight")),
+    (LS, flag("mean_bound_reference", true, "slopes relative to the nominal bounds")),
+    (LS | SB, flag("mult_noise", true, "multiplicative cycle-to-cycle noise")),
+    (SBR, flag("mult_noise", false, "multiplicative cycle-to-cycle noise")),
+    (LS | SB, flag("reverse_up", false, "reverse the up slope")),
+    (LS | SB, flag("reverse_down", false, "reverse the down slope")),
+    (LS | SB, num("reverse_offset", 0.01, "offset of the reversed reference")),
+    (SBR, nonneg("slope_up_dtod", 0.0, "device-to-device spread of the up slope")),
+    (SBR, nonneg("slope_down_dtod", 0.0, "device-to-device spread of the down slope")),
+    (SBR, num("reference_mean", 0.0, "mean of the static reference")),
+    (SBR, nonneg("reference_std", 0.0, "spread of the static reference")),
+    (SBR, flag("subtract_symmetry_point", false, "subtract the symmetry point from the reference")),
+    (EXP, num("A_up", 0.00081, "up-step amplitude")),
+    (EXP, num("A_down", 0.36833, "down-step amplitude")),
+    (EXP, num("gamma_up", 12.44625, "up-step exponent")),
+    (EXP, num("gamma_down", 12.78785, "down-step exponent")),
+    (EXP, num("a", 0.244, "weight scaling of the exponent")),
+    (EXP, num("b", 0.2425, "offset of the exponent")),
+    (EXP, nonneg("dw_min_std_add", 0.0, "additive part of the complex noise")),
+    (EXP, nonneg("dw_min_std_slope", 0.0, "weight-proportional part of the complex noise")),
+    (POW, num("pow_gamma", 1.0, "exponent of the step's weight dependence")),
+    (POW, nonneg("pow_gamma_dtod", 0.1, "device-to-device spread of pow_gamma")),
+    (POW, num("pow_up_down", 0.0, "asymmetry of the exponent")),
+    (POW, nonneg("pow_up_down_dtod", 0.0, "device-to-device spread of pow_up_down")),
+    (PW, list("piecewise_up", "step factors at equally spaced nodes over [w_min, w_max], up")),
+    (PW, list("piecewise_down", "step factors at equally spaced nodes, down")),
+    (WRITE_NOISE, nonneg("write_noise_std", 0.0, "write noise, in units of dw_min")),
+    (WRITE_NOISE, flag("apply_write_noise_on_set", true, "apply write noise after set_weights")),
 ];
 
-const SOFT_BOUNDS_EXTRA: &[FieldSpec] = &[
-    model_field("SoftBounds"),
-    flag("mult_noise", true, "multiplicative cycle-to-cycle noise"),
-    flag("reverse_up", false, "reverse the up slope"),
-    flag("reverse_down", false, "reverse the down slope"),
-    num("reverse_offset", 0.01, "offset of the reversed reference"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
-];
+/// How many fields model `bit` has: its `model` field, its own fields, the common ones.
+const fn field_count(bit: u8) -> usize {
+    let mut n = 1 + COMMON.len();
+    let mut rest = MODEL_FIELDS;
+    while let [(mask, _), tail @ ..] = rest {
+        if *mask & bit != 0 {
+            n += 1;
+        }
+        rest = tail;
+    }
+    n
+}
 
-const SOFT_BOUNDS_REFERENCE_EXTRA: &[FieldSpec] = &[
-    model_field("SoftBoundsReference"),
-    flag("mult_noise", false, "multiplicative cycle-to-cycle noise"),
-    nonneg("slope_up_dtod", 0.0, "device-to-device spread of the up slope"),
-    nonneg("slope_down_dtod", 0.0, "device-to-device spread of the down slope"),
-    num("reference_mean", 0.0, "mean of the static reference"),
-    nonneg("reference_std", 0.0, "spread of the static reference"),
-    flag("subtract_symmetry_point", false, "subtract the symmetry point from the reference"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
-];
+/// The field table of model `bit` named `name`, built at compile time from [`MODEL_FIELDS`].
+#[allow(clippy::indexing_slicing)] // evaluated at compile time: an overrun is a build error
+const fn fields_of<const N: usize>(bit: u8, name: &'static str) -> [FieldSpec; N] {
+    let own = [model_field(name)];
+    let mut out: [FieldSpec; N] = concat(&own, &[]);
+    let mut n = 1;
+    let mut rest = MODEL_FIELDS;
+    while let [(mask, spec), tail @ ..] = rest {
+        if *mask & bit != 0 {
+            out[n] = *spec;
+            n += 1;
+        }
+        rest = tail;
+    }
+    let mut common: &[FieldSpec] = COMMON;
+    while let [spec, tail @ ..] = common {
+        out[n] = *spec;
+        n += 1;
+        common = tail;
+    }
+    out
+}
 
-const EXP_STEP_EXTRA: &[FieldSpec] = &[
-    model_field("ExpStep"),
-    num("A_up", 0.00081, "up-step amplitude"),
-    num("A_down", 0.36833, "down-step amplitude"),
-    num("gamma_up", 12.44625, "up-step exponent"),
-    num("gamma_down", 12.78785, "down-step exponent"),
-    num("a", 0.244, "weight scaling of the exponent"),
-    num("b", 0.2425, "offset of the exponent"),
-    nonneg("dw_min_std_add", 0.0, "additive part of the complex noise"),
-    nonneg("dw_min_std_slope", 0.0, "weight-proportional part of the complex noise"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
-];
+const CONSTANT_STEP_FIELDS: [FieldSpec; field_count(CS)] = fields_of(CS, "ConstantStep");
+const LINEAR_STEP_FIELDS: [FieldSpec; field_count(LS)] = fields_of(LS, "LinearStep");
+const SOFT_BOUNDS_FIELDS: [FieldSpec; field_count(SB)] = fields_of(SB, "SoftBounds");
+const SOFT_BOUNDS_REFERENCE_FIELDS: [FieldSpec; field_count(SBR)] = fields_of(SBR, "SoftBoundsReference");
+const EXP_STEP_FIELDS: [FieldSpec; field_count(EXP)] = fields_of(EXP, "ExpStep");
+const POW_STEP_FIELDS: [FieldSpec; field_count(POW)] = fields_of(POW, "PowStep");
+const PIECEWISE_STEP_FIELDS: [FieldSpec; field_count(PW)] = fields_of(PW, "PiecewiseStep");
 
-const POW_STEP_EXTRA: &[FieldSpec] = &[
-    model_field("PowStep"),
-    num("pow_gamma", 1.0, "exponent of the step's weight dependence"),
-    nonneg("pow_gamma_dtod", 0.1, "device-to-device spread of pow_gamma"),
-    num("pow_up_down", 0.0, "asymmetry of the exponent"),
-    nonneg("pow_up_down_dtod", 0.0, "device-to-device spread of pow_up_down"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
-];
+/// A device model's schema.
+const fn model(kind: &'static str, doc: &'static str, fields: &'static [FieldSpec]) -> Schema {
+    Schema { kind, doc, fields }
+}
 
-const PIECEWISE_STEP_EXTRA: &[FieldSpec] = &[
-    model_field("PiecewiseStep"),
-    list("piecewise_up", "step factors at equally spaced nodes over [w_min, w_max], up"),
-    list("piecewise_down", "step factors at equally spaced nodes, down"),
-    nonneg("write_noise_std", 0.0, "write noise, in units of dw_min"),
-    flag("apply_write_noise_on_set", true, "apply write noise after set_weights"),
-];
-
-const N: usize = COMMON.len();
-const CONSTANT_STEP_FIELDS: [FieldSpec; N + 1] = concat(CONSTANT_STEP_EXTRA, COMMON);
-const LINEAR_STEP_FIELDS: [FieldSpec; N + 13] = concat(LINEAR_STEP_EXTRA, COMMON);
-const SOFT_BOUNDS_FIELDS: [FieldSpec; N + 7] = concat(SOFT_BOUNDS_EXTRA, COMMON);
-const SOFT_BOUNDS_REFERENCE_FIELDS: [FieldSpec; N + 9] = concat(SOFT_BOUNDS_REFERENCE_EXTRA, COMMON);
-const EXP_STEP_FIELDS: [FieldSpec; N + 11] = concat(EXP_STEP_EXTRA, COMMON);
-const POW_STEP_FIELDS: [FieldSpec; N + 7] = concat(POW_STEP_EXTRA, COMMON);
-const PIECEWISE_STEP_FIELDS: [FieldSpec; N + 5] = concat(PIECEWISE_STEP_EXTRA, COMMON);
-
-pub static CONSTANT_STEP: Schema =
-    Schema { kind: "ConstantStep", doc: "constant step per pulse", fields: &CONSTANT_STEP_FIELDS };
-pub static LINEAR_STEP: Schema =
-    Schema { kind: "LinearStep", doc: "step linear in the weight", fields: &LINEAR_STEP_FIELDS };
-pub static SOFT_BOUNDS: Schema =
-    Schema { kind: "SoftBounds", doc: "step vanishing at the bounds", fields: &SOFT_BOUNDS_FIELDS };
-pub static SOFT_BOUNDS_REFERENCE: Schema = Schema {
-    kind: "SoftBoundsReference",
-    doc: "soft bounds read against a static reference",
-    fields: &SOFT_BOUNDS_REFERENCE_FIELDS,
-};
-pub static EXP_STEP: Schema = Schema { kind: "ExpStep", doc: "exponential step dependence", fields: &EXP_STEP_FIELDS };
-pub static POW_STEP: Schema = Schema { kind: "PowStep", doc: "power-law step dependence", fields: &POW_STEP_FIELDS };
-pub static PIECEWISE_STEP: Schema =
-    Schema { kind: "PiecewiseStep", doc: "piecewise-linear step dependence", fields: &PIECEWISE_STEP_FIELDS };
+pub static CONSTANT_STEP: Schema = model("ConstantStep", "constant step per pulse", &CONSTANT_STEP_FIELDS);
+pub static LINEAR_STEP: Schema = model("LinearStep", "step linear in the weight", &LINEAR_STEP_FIELDS);
+pub static SOFT_BOUNDS: Schema = model("SoftBounds", "step vanishing at the bounds", &SOFT_BOUNDS_FIELDS);
+pub static SOFT_BOUNDS_REFERENCE: Schema =
+    model("SoftBoundsReference", "soft bounds read against a static reference", &SOFT_BOUNDS_REFERENCE_FIELDS);
+pub static EXP_STEP: Schema = model("ExpStep", "exponential step dependence", &EXP_STEP_FIELDS);
+pub static POW_STEP: Schema = model("PowStep", "power-law step dependence", &POW_STEP_FIELDS);
+pub static PIECEWISE_STEP: Schema = model("PiecewiseStep", "piecewise-linear step dependence", &PIECEWISE_STEP_FIELDS);
 
 pub static DEVICE_MODELS: &[&Schema] =
     &[&CONSTANT_STEP, &LINEAR_STEP, &SOFT_BOUNDS, &SOFT_BOUNDS_REFERENCE, &EXP_STEP, &POW_STEP, &PIECEWISE_STEP];

@@ -72,7 +72,8 @@ fn spike_runs(counts: ndarray::ArrayView1<'_, u8>, bin_steps: usize) -> Vec<(usi
 
 fn caption(populations: &[SpikePopulation<'_>], layout: &Layout) -> String {
     let neurons: usize = populations.iter().map(|p| p.counts.ncols()).sum();
-    let mut caption = format!("spike raster: {neurons} neurons, {} steps", layout.steps);
+    let plural = if neurons == 1 { "" } else { "s" };
+    let mut caption = format!("spike raster: {neurons} neuron{plural}, {} steps", layout.steps);
     if layout.stride > 1 {
         caption += &format!(" (1 in {} neurons shown", layout.stride);
         caption += if layout.bin_steps > 1 { "," } else { ")" };

@@ -4,6 +4,7 @@
 //! maximum of each time bin, so peaks survive and the file stays small.
 
 use ndarray::{ArrayView1, ArrayView2, Axis};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{axis_label, axis_unit, colour, finite_bounds, padded, render, tick_label, Area};
@@ -71,7 +72,8 @@ fn caption(trace: &Trace<'_>, chosen: &[usize]) -> String {
     let neurons = trace.values.ncols();
     let name = format!("{}({})", trace.signal, trace.population);
     if chosen.len() == neurons {
-        return format!("{name}, {neurons} neurons");
+        let plural = if neurons == 1 { "" } else { "s" };
+        return format!("{name}, {neurons} neuron{plural}");
     }
     let list: Vec<String> = chosen.iter().map(usize::to_string).collect();
     format!("{name}, neurons {} ({} of {neurons} shown)", list.join(", "), chosen.len())
@@ -102,47 +104,98 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
         false => (1.0, "time (steps)".to_string()),
     };
     let scale = value_unit.factor;
-    let y_range = padded(bounds.map(|(lo, hi)| (lo * scale, hi * scale)));
     let x_end = (step * steps.saturating_sub(1) as f64).max(step);
-    let mut chart = ChartBuilder::on(root)
-        .caption(caption(trace, &chosen), (FONT, 18))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..x_end, y_range)?;
-    chart
-        .configure_mesh()
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
-        .x_desc(x_desc)
-        .y_desc(axis_label(trace.signal, &value_unit.unit))
-        .x_label_formatter(&tick_label)
-        .y_label_formatter(&tick_label)
-        .light_line_style(BLACK.mix(0.05))
-        .draw()?;
-    for (index, (neuron, points)) in columns.iter().enumerate() {
-        let scaled: Vec<(f64, f64)> = points.iter().map(|&(s, v)| (s as f64 * step, v * scale)).collect();
-        let style = colour(index).stroke_width(1);
-        for (part, segment) in segments(&scaled).into_iter().enumerate() {
-            let series = chart.draw_series(LineSeries::new(segment, style))?;
-            if part == 0 {
-                let c = colour(index);
-                series
-                    .label(format!("{}[{neuron}]", trace.population))
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
-            }
+    let lines = Lines { population: trace.population, columns: &columns, step, scale };
+    let caption = caption(trace, &chosen);
+    let y_desc = match log_range(trace.unit, bounds) {
+        Some(_) => format!("{} (log scale)", axis_label(trace.signal, &value_unit.unit)),
+        None => axis_label(trace.signal, &value_unit.unit),
+    };
+    let mut builder = ChartBuilder::on(root);
+    builder.caption(caption, (FONT, 18)).margin(12).x_label_area_size(40).y_label_area_size(70);
+    match log_range(trace.unit, bounds) {
+        Some((lo, hi)) => {
+            let mut chart = builder.build_cartesian_2d(0.0..x_end, (lo * scale..hi * scale).log_scale())?;
+            chart
+                .configure_mesh()
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 14))
+                .x_desc(x_desc)
+                .y_desc(y_desc)
+                .x_label_formatter(&tick_label)
+                .y_label_formatter(&tick_label)
+                .light_line_style(BLACK.mix(0.05))
+                .draw()?;
+            lines.draw(&mut chart)
+        }
+        None => {
+            let y_range = padded(bounds.map(|(lo, hi)| (lo * scale, hi * scale)));
+            let mut chart = builder.build_cartesian_2d(0.0..x_end, y_range)?;
+            chart
+                .configure_mesh()
+                .label_style((FONT, 13))
+                .axis_desc_style((FONT, 14))
+                .x_desc(x_desc)
+                .y_desc(y_desc)
+                .x_label_formatter(&tick_label)
+                .y_label_formatter(&tick_label)
+                .light_line_style(BLACK.mix(0.05))
+                .draw()?;
+            lines.draw(&mut chart)
         }
     }
-    if !columns.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()?;
+}
+
+/// Currents of the DPI circuits span decades (Io = 0.5 pA at rest, 100 nA at threshold): a
+/// positive current whose range covers more than two decades is drawn on a log axis, whose
+/// padded bounds this returns.
+fn log_range(unit: &str, bounds: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    let (lo, hi) = bounds?;
+    (unit == "A" && lo > 0.0 && hi / lo > 100.0).then(|| (lo / 1.5, hi * 1.5))
+}
+
+/// The drawn lines of the chosen neurons, with their legend.
+struct Lines<'t, 'c> {
+    population: &'t str,
+    columns: &'c [(usize, Vec<(usize, f64)>)],
+    /// Time of one step in the x axis' unit, and the factor to the y axis' unit.
+    step: f64,
+    scale: f64,
+}
+
+impl Lines<'_, '_> {
+    fn draw<'a, 'b: 'a, Y>(
+        &self,
+        chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, Y>>,
+    ) -> Result<(), SvgError>
+    where
+        Y: Ranged<ValueType = f64>,
+    {
+        for (index, (neuron, points)) in self.columns.iter().enumerate() {
+            let scaled: Vec<(f64, f64)> = points.iter().map(|&(s, v)| (s as f64 * self.step, v * self.scale)).collect();
+            let style = colour(index).stroke_width(1);
+            for (part, segment) in segments(&scaled).into_iter().enumerate() {
+                let series = chart.draw_series(LineSeries::new(segment, style))?;
+                if part == 0 {
+                    let c = colour(index);
+                    series
+                        .label(format!("{}[{neuron}]", self.population))
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c));
+                }
+            }
+        }
+        // one trace needs no legend: the title names the population
+        if self.columns.len() > 1 {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK.mix(0.3))
+                .label_font((FONT, 13))
+                .draw()?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -172,5 +225,13 @@ mod tests {
     fn non_finite_values_split_lines() {
         let parts = segments(&[(0.0, 1.0), (1.0, f64::NAN), (2.0, 2.0), (3.0, 3.0)]);
         assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn currents_spanning_decades_get_a_log_axis() {
+        assert!(log_range("A", Some((5e-13, 1e-7))).is_some());
+        assert!(log_range("A", Some((1e-9, 5e-9))).is_none());
+        assert!(log_range("V", Some((1e-3, 1.0))).is_none());
+        assert!(log_range("A", Some((0.0, 1e-7))).is_none());
     }
 }

@@ -180,10 +180,12 @@ pub struct SimOutput {
     pub final_state: SimState,
 }
 
-/// Networks at least this large update their neurons in parallel.
-const PARALLEL_MIN_NEURONS: usize = 512;
-/// Neurons per parallel work item.
-const CHUNK: usize = 128;
+/// Networks at least this large update their neurons in parallel. A step of 2048 neurons is
+/// about 50 µs of work, several times what rayon needs to split and join it on idle cores; on
+/// an oversubscribed machine the per-step join costs more than it saves even at 8192 neurons.
+const PARALLEL_MIN_NEURONS: usize = 2048;
+/// Neurons per parallel work item at least.
+const MIN_CHUNK: usize = 128;
 
 /// Runs a DynapSim network: parameters (validated here), optional recurrent weights
 /// `w_rec` `(N, N)` (pre, post), a stimulus, and options. `progress` is called with the
@@ -399,14 +401,18 @@ impl<'a, T: Real> Engine<'a, T> {
     /// Steps every neuron; returns the lowest-indexed neuron with a non-finite state.
     fn update(&mut self) -> Option<(usize, &'static str, f64)> {
         let n = self.states.len();
-        let bad = if n >= PARALLEL_MIN_NEURONS {
+        let threads = rayon::current_num_threads();
+        let bad = if n >= PARALLEL_MIN_NEURONS && threads > 1 {
+            // one work item per thread: neurons are independent, so the split never changes a
+            // result, and the lowest-indexed failure is reported whatever the thread count
+            let chunk = n.div_ceil(threads).max(MIN_CHUNK);
             self.states
-                .par_chunks_mut(CHUNK)
-                .zip(self.consts.par_chunks(CHUNK))
-                .zip(self.rec.par_chunks(CHUNK))
-                .zip(self.inp.par_chunks(CHUNK))
+                .par_chunks_mut(chunk)
+                .zip(self.consts.par_chunks(chunk))
+                .zip(self.rec.par_chunks(chunk))
+                .zip(self.inp.par_chunks(chunk))
                 .enumerate()
-                .filter_map(|(i, (((s, c), r), x))| update_slice(s, c, r, x).map(|(j, name)| (i * CHUNK + j, name)))
+                .filter_map(|(i, (((s, c), r), x))| update_slice(s, c, r, x).map(|(j, name)| (i * chunk + j, name)))
                 .min_by_key(|(j, _)| *j)
         } else {
             update_slice(&mut self.states, &self.consts, &self.rec, &self.inp)

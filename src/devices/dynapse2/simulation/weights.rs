@@ -52,6 +52,54 @@ impl SparseWeights {
         Ok(out)
     }
 
+    /// Builds a `(n_pre, n_post)` matrix from `(pre, post, weight)` entries in any order, without
+    /// a dense matrix. An entry given twice keeps its last value (as assigning into a dense
+    /// matrix would); zeros are not stored. Every weight must be finite and every index in range.
+    pub fn from_entries(
+        what: &'static str,
+        n_pre: usize,
+        n_post: usize,
+        mut entries: Vec<(usize, usize, f64)>,
+    ) -> Result<Self, SimError> {
+        if u32::try_from(n_post).is_err() {
+            let found = (n_pre, n_post);
+            return Err(SimError::ShapeMismatch { what, expected: (n_pre, u32::MAX as usize), found });
+        }
+        if let Some(&(pre, post, value)) = entries.iter().find(|e| !e.2.is_finite()) {
+            return Err(SimError::NonFiniteWeight { what, pre, post, value });
+        }
+        if let Some(&(pre, post, _)) = entries.iter().find(|e| e.0 >= n_pre || e.1 >= n_post) {
+            let found = (pre + 1, post + 1);
+            return Err(SimError::ShapeMismatch { what, expected: (n_pre, n_post), found });
+        }
+        // stable: entries for the same (pre, post) stay in the order given, the last one wins
+        entries.sort_by_key(|&(pre, post, _)| (pre, post));
+        let mut out = SparseWeights::empty(n_pre, n_post);
+        let mut counts = vec![0usize; n_pre];
+        let mut iter = entries.into_iter().peekable();
+        while let Some((pre, post, value)) = iter.next() {
+            if iter.peek().is_some_and(|next| next.0 == pre && next.1 == post) {
+                continue;
+            }
+            if value != 0.0 {
+                // post < n_post <= u32::MAX, checked above
+                out.post.push(post as u32);
+                out.weight.push(value);
+                if let Some(c) = counts.get_mut(pre) {
+                    *c += 1;
+                }
+            }
+        }
+        out.row_start.clear();
+        out.row_start.push(0);
+        let mut total = 0;
+        for c in counts {
+            total += c;
+            out.row_start.push(total);
+        }
+        Ok(out)
+    }
+
     /// `(n_pre, n_post)`.
     pub fn shape(&self) -> (usize, usize) {
         (self.n_pre, self.n_post)
@@ -110,6 +158,18 @@ mod tests {
         assert_eq!(s.row(1), (&[][..], &[][..]));
         assert_eq!(s.row(7), (&[][..], &[][..]));
         assert_eq!(s.to_dense(), w);
+    }
+
+    #[test]
+    fn entries_build_the_same_matrix_as_dense() {
+        let w = array![[0.0, 1.5, 0.0], [0.0, 0.0, 0.0], [-2.0, 0.0, 3.0]];
+        let entries = vec![(2, 2, 3.0), (0, 1, 9.0), (2, 0, -2.0), (0, 1, 1.5), (1, 1, 4.0), (1, 1, 0.0)];
+        let s = SparseWeights::from_entries("w_rec", 3, 3, entries).unwrap();
+        assert_eq!(s, SparseWeights::from_dense("w_rec", w.view()).unwrap());
+        let out_of_range = SparseWeights::from_entries("w_rec", 3, 3, vec![(3, 0, 1.0)]);
+        assert!(matches!(out_of_range, Err(SimError::ShapeMismatch { .. })));
+        let nan = SparseWeights::from_entries("w_in", 3, 3, vec![(0, 2, f64::NAN)]);
+        assert!(matches!(nan, Err(SimError::NonFiniteWeight { what: "w_in", pre: 0, post: 2, .. })));
     }
 
     #[test]
