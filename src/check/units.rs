@@ -166,6 +166,15 @@ pub fn parse_unit(text: &str) -> Option<Unit> {
     })
 }
 
+/// Every unit the grammar admits, commonest prefixes first (for "did you mean `mV`?").
+pub fn unit_names() -> Vec<String> {
+    let mut names: Vec<String> = BASES.iter().map(|(b, _)| (*b).to_string()).collect();
+    for prefix in ["m", "u", "n", "p", "k", "M", "G", "f", "µ"] {
+        names.extend(BASES.iter().map(|(b, _)| format!("{prefix}{b}")));
+    }
+    names
+}
+
 /// Whether a bare name is a unit (for the "units follow their number" hint).
 pub fn is_unit_name(name: &str) -> bool {
     name != "%" && parse_unit(name).is_some()
