@@ -38,6 +38,8 @@ pub struct Ir {
     pub warnings: Vec<Diag>,
     /// crossbar: the trained network of the last `train` step.
     pub crossbar: Option<train::Trained>,
+    /// dynapse2: the deployment of the last `map` (quantization filled by `quantize`).
+    pub deploy: Option<crate::devices::dynapse2::deploy::Deployment>,
 }
 
 /// What one pass did, for summary.json.
