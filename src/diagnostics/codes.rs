@@ -59,6 +59,7 @@ codes! {
     HARDWARE_FAN_IN = "dyn::hardware::fan_in": "A neuron receives more connections than it has CAM entries.";
     HARDWARE_FAN_OUT = "dyn::hardware::fan_out": "A neuron sends to more destinations than it has SRAM entries.";
     HARDWARE_TAGS = "dyn::hardware::tags": "The network needs more event tags than the chip provides.";
+    HARDWARE_ROUTE = "dyn::hardware::route": "A connection spans more chips than an event can hop.";
     // experiment: steps and what they need
     EXPERIMENT_DEVICE = "dyn::experiment::device": "A step that the experiment's device cannot perform.";
     EXPERIMENT_ORDER = "dyn::experiment::order": "A step comes before the step it needs.";

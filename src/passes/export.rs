@@ -13,9 +13,9 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     match (ctx.device.kind, what) {
         (DeviceKind::Crossbar, ExportKind::Config) => super::crossbar_export::export_config(step, ir, ctx, path),
         (DeviceKind::Crossbar, ExportKind::Weights) => super::crossbar_export::export_weights(step, ir, path),
-        (DeviceKind::Dynapse2, ExportKind::Spec | ExportKind::Config | ExportKind::Weights) => {
-            Err(not_built(step, "export"))
-        }
+        (DeviceKind::Dynapse2, ExportKind::Spec) => super::deploy_export::export_spec(step, ir, path),
+        (DeviceKind::Dynapse2, ExportKind::Config) => super::deploy_export::export_config(step, ir, ctx, path),
+        (DeviceKind::Dynapse2, ExportKind::Weights) => super::deploy_export::export_weights(step, ir, path),
         (DeviceKind::Bss2, ExportKind::Calibration | ExportKind::Config) => Err(not_built(step, "export")),
         (kind, _) => Err(Diag::error(
             &codes::RUN_FAILED,

@@ -3,6 +3,8 @@
 //! and returns a [`Report`] for summary.json.
 
 pub mod calibrate;
+// dynapse2: spec, config and weights exports
+pub mod deploy_export;
 pub mod export;
 pub mod layout;
 pub mod map;
