@@ -5,6 +5,7 @@
 pub mod calibrate;
 // dynapse2: spec, config and weights exports
 pub mod deploy_export;
+pub mod deployed;
 pub mod export;
 pub mod layout;
 pub mod map;
