@@ -38,6 +38,7 @@ codes! {
     // units: dimension algebra
     UNITS_MISMATCH = "dyn::units::mismatch": "A value has the wrong physical dimension for where it is used.";
     UNITS_INCOMPATIBLE = "dyn::units::incompatible": "Two quantities of different dimensions are added or subtracted.";
+    UNITS_UNKNOWN = "dyn::units::unknown": "A number is followed by a word that is not a unit (`5 mv`).";
     // types: values of the wrong sort or out of range
     TYPES_EXPECTED = "dyn::types::expected": "A value of the wrong sort (e.g. a string where a number is needed).";
     TYPES_RANGE = "dyn::types::range": "A value lies outside the range the field allows.";

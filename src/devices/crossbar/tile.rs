@@ -75,7 +75,7 @@ impl Tile {
         let mut periphery = stream(config.construction_seed, unit, Purpose::Read);
         let forward = Pipeline::new(config.forward.clone(), rows, &mut periphery);
         let backward = Pipeline::new(config.backward.clone(), cols, &mut periphery);
-        let transfer_read = Pipeline::new(config.transfer_forward.clone(), rows, &mut periphery);
+        let transfer_read = Pipeline::new(config.transfer_forward.for_transfer(), rows, &mut periphery);
         let seed = config.seed ^ unit.wrapping_mul(0xA24B_AED4_963E_E407);
         let mut tile = Tile {
             rows,

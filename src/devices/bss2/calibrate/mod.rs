@@ -1,0 +1,3 @@
+//! calix's neuron calibration (calix.md §3) run against the behavioural plant.
+
+pub mod search;
