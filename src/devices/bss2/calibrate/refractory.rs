@@ -55,7 +55,7 @@ fn scaler(lower: f64, upper: f64, warnings: &mut Vec<String>) -> Result<u8, Refr
 }
 
 fn mask_for(holdoff: f64, period: f64) -> u8 {
-    let cycles = holdoff / period;
+    let cycles = holdoff / period + 1e-9;
     let mask = (15.0 - (cycles - 1.0) / 2.0).ceil().clamp(0.0, 15.0);
     mask as u8
 }
@@ -107,7 +107,7 @@ pub fn settings(t: &[f64], h: &[f64]) -> Result<Refractory, RefractoryError> {
     };
     for (i, (&ti, &is_slow)) in t.iter().zip(&slow).enumerate() {
         let p = period(if is_slow { slow_scaler.unwrap_or(fast_scaler) } else { fast_scaler });
-        let counter = ((ti / p).floor() + 1.0).clamp(0.0, 255.0) as u8;
+        let counter = ((ti / p + 1e-9).floor() + 1.0).clamp(0.0, 255.0) as u8; // 1e-9: exact multiples
         let mask = mask_for(h_of(i), p);
         out.counter.push(counter);
         out.mask.push(mask);
