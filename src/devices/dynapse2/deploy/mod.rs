@@ -1,6 +1,8 @@
 //! Dynap-SE2 deployment: clustering onto cores (`mapper`), the specification it produces
-//! (`spec`), the bias generator (`biasgen`) and the hardware configuration (`config`).
+//! (`spec`), weight quantization (`autoencoder`), the bias generator (`biasgen`) and the
+//! hardware configuration (`config`).
 
+pub mod autoencoder;
 pub mod biasgen;
 pub mod config;
 pub mod mapper;
