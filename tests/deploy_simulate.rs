@@ -72,3 +72,35 @@ fn mapped_uses_the_core_mean() {
     assert_eq!(summaries[1]["passes"][0]["n_cluster"], 1);
     assert_ne!(spikes(dir.path(), "declared", "b"), spikes(dir.path(), "mapped", "b"));
 }
+
+#[test]
+fn deployed_weights_are_codes_times_the_cores_base_currents() {
+    use dynlang::devices::dynapse2::deploy::{Quantized, QuantizedCluster};
+    use ndarray::{array, Array2};
+    // two cores: a on core 0, b pinned to core 1 (different base currents)
+    let text = "use dynapse2\ndevice chip = dynapse2.default { Iscale = 10 nA }\nnetwork net {\n    input x[1]\n    neurons a[2]\n    neurons b[1] { core = 1 }\n    x -> a = [[1, -2]]\n    a -> b = [[3], [-4]]\n}\n";
+    let (_, checked) = dynlang::check_text("q.dyn", text, Path::new("."));
+    let checked = checked.unwrap();
+    let network = &checked.model.networks["net"];
+    let mut d = dynlang::passes::map::deployment(network, &checked.model.devices["chip"], true, network.span).unwrap();
+    assert_eq!(d.core_map, vec![0, 0, 1]);
+    d.quantized = Some(Quantized {
+        n_bits: 4,
+        clusters: vec![
+            QuantizedCluster { iw: vec![10e-9, 20e-9, 0.0, 0.0], loss: None },
+            QuantizedCluster { iw: vec![5e-9, 0.0, 30e-9, 1e-9], loss: None },
+        ],
+        codes_in: array![[1u8, 2, 0]],
+        codes_rec: array![[0u8, 0, 5], [0, 0, 12], [0, 0, 0]],
+        sign_in: array![[1i8, -1, 0]],
+        sign_rec: array![[0i8, 0, 1], [0, 0, -1], [0, 0, 0]],
+    });
+    let (w_in, w_rec) = dynlang::passes::deploy_export::deployed_weights(&d).unwrap();
+    // x->a[0]: bit 0 of core 0 = 10 nA = 1.0; x->a[1]: -(bit 1) = -2.0
+    // a[0]->b: bits {0, 2} of core 1 = 35 nA = 3.5; a[1]->b: -(bits {2, 3}) = -3.1
+    let expected_in = array![[1.0, -2.0, 0.0]];
+    let expected_rec: Array2<f64> = array![[0.0, 0.0, 3.5], [0.0, 0.0, -3.1], [0.0, 0.0, 0.0]];
+    for (a, b) in w_in.iter().zip(&expected_in).chain(w_rec.iter().zip(&expected_rec)) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+}
