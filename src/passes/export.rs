@@ -16,7 +16,8 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         (DeviceKind::Dynapse2, ExportKind::Spec | ExportKind::Config | ExportKind::Weights) => {
             Err(not_built(step, "export"))
         }
-        (DeviceKind::Bss2, ExportKind::Calibration | ExportKind::Config) => Err(not_built(step, "export")),
+        (DeviceKind::Bss2, ExportKind::Calibration) => super::calibration_export::export_calibration(step, ir, path),
+        (DeviceKind::Bss2, ExportKind::Config) => super::calibration_export::export_config(step, ir, path),
         (kind, _) => Err(Diag::error(
             &codes::RUN_FAILED,
             format!("a {} device has nothing to export as `{}`", kind.name(), export_name(*what)),

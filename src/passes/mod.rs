@@ -3,6 +3,8 @@
 //! and returns a [`Report`] for summary.json.
 
 pub mod calibrate;
+// bss2: calibration outputs
+pub mod calibration_export;
 pub mod export;
 pub mod layout;
 pub mod map;
@@ -38,6 +40,8 @@ pub struct Ir {
     pub warnings: Vec<Diag>,
     /// crossbar: the trained network of the last `train` step.
     pub crossbar: Option<train::Trained>,
+    /// bss2: the calibrated chip of the last `calibrate` step.
+    pub bss2: Option<crate::devices::bss2::calibrate::Calibration>,
 }
 
 /// What one pass did, for summary.json.
