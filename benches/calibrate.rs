@@ -8,8 +8,12 @@ use dynlang::devices::bss2::calibrate::targets::{Options, Targets};
 use dynlang::devices::bss2::plant::PlantParams;
 
 fn full_calibration(c: &mut Criterion) {
-    let targets =
-        Targets { leak: vec![110.0; 512], reset: vec![60.0; 512], threshold: vec![120.0; 512], ..Targets::defaults(512) };
+    let targets = Targets {
+        leak: vec![110.0; 512],
+        reset: vec![60.0; 512],
+        threshold: vec![120.0; 512],
+        ..Targets::defaults(512)
+    };
     let options = Options { seed: 1, refine_potentials: true, leak_over_threshold_rate: Some(vec![100e3; 512]) };
     let mut group = c.benchmark_group("bss2");
     group.sample_size(10);

@@ -132,11 +132,25 @@ fn stats(values: &[f64]) -> (f64, f64) {
 pub fn figures(cal: &Calibration) -> serde_json::Value {
     let mut targets = serde_json::Map::new();
     for t in &cal.targets {
-        let (mean, sd) = stats(&t.achieved);
-        let (_, sd_before) = stats(&t.before);
+        // Over the neurons that have this target (leak over threshold replaces the threshold).
+        let has = |v: &[f64]| -> Vec<f64> {
+            v.iter().zip(&t.target).filter(|(_, t)| t.is_finite()).map(|(x, _)| *x).collect()
+        };
+        let (mean, sd) = stats(&has(&t.achieved));
+        let (_, sd_before) = stats(&has(&t.before));
+        let residual = has(&t.residual());
+        let rms = (residual.iter().map(|r| r * r).sum::<f64>() / residual.len().max(1) as f64).sqrt();
         targets.insert(
             t.name.to_string(),
-            json!({ "unit": t.unit, "mean": mean, "sd_before": sd_before, "sd_after": sd, "missed": t.missed().len() }),
+            json!({
+                "unit": t.unit,
+                "neurons": residual.len(),
+                "mean": mean,
+                "sd_before": sd_before,
+                "sd_after": sd,
+                "rms_residual": rms,
+                "missed": t.missed().len(),
+            }),
         );
     }
     json!({
