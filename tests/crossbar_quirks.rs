@@ -35,7 +35,10 @@ fn hidden_of(tile: &Tile) -> Vec<f64> {
         Compound::Chopped(c) => vec![&c.fast, &c.slow],
         Compound::Mixed(c) => vec![&c.device],
     };
-    arrays.iter().flat_map(|a| a.hidden.iter().flat_map(|h| [h.max_bound, h.min_bound, h.dw_up, h.dw_down])).collect()
+    arrays
+        .iter()
+        .flat_map(|a| a.hidden().into_iter().flat_map(|h| [h.max_bound, h.min_bound, h.dw_up, h.dw_down]))
+        .collect()
 }
 
 /// §10.2: aihwkit's `build_config("mp", construction_seed=s)` ignores the seed (it lands on the

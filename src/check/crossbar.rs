@@ -105,6 +105,17 @@ fn compound_rules(c: &Settings, algorithm: Algorithm, out: &mut Vec<Diag>, at: &
         }
         return;
     }
+    let own = algorithm.compound_fields();
+    for name in set.iter().filter(|n| !own.contains(n)) {
+        out.push(
+            Diag::warning(
+                &codes::CROSSBAR_WARNING,
+                format!("`{name}` has no effect: {} has no such setting", algorithm.compound_class(1)),
+            )
+            .label(at(name), "ignored")
+            .help(format!("the settings of {} are: {}", algorithm.compound_class(1), own.join(", "))),
+        );
+    }
     let invalid = |out: &mut Vec<Diag>, name: &str, message: String, help: &str| {
         out.push(Diag::error(&codes::CROSSBAR_INVALID, message).label(at(name), "here").help(help.to_string()));
     };

@@ -38,6 +38,7 @@ codes! {
     // units: dimension algebra
     UNITS_MISMATCH = "dyn::units::mismatch": "A value has the wrong physical dimension for where it is used.";
     UNITS_INCOMPATIBLE = "dyn::units::incompatible": "Two quantities of different dimensions are added or subtracted.";
+    UNITS_UNKNOWN = "dyn::units::unknown": "A number is followed by a word that is not a unit (`5 mv`).";
     // types: values of the wrong sort or out of range
     TYPES_EXPECTED = "dyn::types::expected": "A value of the wrong sort (e.g. a string where a number is needed).";
     TYPES_RANGE = "dyn::types::range": "A value lies outside the range the field allows.";
@@ -59,6 +60,7 @@ codes! {
     HARDWARE_FAN_IN = "dyn::hardware::fan_in": "A neuron receives more connections than it has CAM entries.";
     HARDWARE_FAN_OUT = "dyn::hardware::fan_out": "A neuron sends to more destinations than it has SRAM entries.";
     HARDWARE_TAGS = "dyn::hardware::tags": "The network needs more event tags than the chip provides.";
+    HARDWARE_ROUTE = "dyn::hardware::route": "A connection spans more chips than an event can hop.";
     // experiment: steps and what they need
     EXPERIMENT_DEVICE = "dyn::experiment::device": "A step that the experiment's device cannot perform.";
     EXPERIMENT_ORDER = "dyn::experiment::order": "A step comes before the step it needs.";

@@ -60,6 +60,9 @@ pub fn syntax_error(source: SourceId, text: &str, err: &pest::error::Error<Rule>
         InputLocation::Span((s, _)) => s,
     };
     let (found, end) = found_at(text, pos);
+    if let Some(diag) = unknown_unit(source, text, pos, end, err) {
+        return diag;
+    }
     let mut expected: Vec<&str> = match &err.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.iter().map(phrase).collect(),
         ErrorVariant::CustomError { .. } => Vec::new(),
@@ -77,6 +80,33 @@ pub fn syntax_error(source: SourceId, text: &str, err: &pest::error::Error<Rule>
     Diag::error(&codes::SYNTAX_UNEXPECTED, message)
         .label(Span::new(source, pos, end), format!("unexpected {found}"))
         .help(hint(text, pos, &found))
+}
+
+/// `5 mv`: a word right after a number, on the same line, where a unit could stand.
+fn unknown_unit(source: SourceId, text: &str, pos: usize, end: usize, err: &pest::error::Error<Rule>) -> Option<Diag> {
+    let ErrorVariant::ParsingError { positives, .. } = &err.variant else { return None };
+    if !positives.iter().any(|r| matches!(r, Rule::unit | Rule::si_prefix | Rule::base_unit)) {
+        return None;
+    }
+    let word = text.get(pos..end)?;
+    let before = text.get(..pos)?.trim_end_matches([' ', '\t']);
+    if !word.starts_with(|c: char| c.is_alphabetic()) || !before.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let units = crate::check::units::unit_names();
+    let help = match crate::diagnostics::suggest::closest(word, units.iter().map(String::as_str)) {
+        Some(unit) => {
+            format!("did you mean `{unit}`? units are A, V, s, Hz, F, S and %, with prefixes f p n u µ m k M G")
+        }
+        None => "units are A, V, s, Hz, F, S and %, with prefixes f p n u µ m k M G; anything else after a number \
+                 starts on its own line"
+            .to_string(),
+    };
+    Some(
+        Diag::error(&codes::UNITS_UNKNOWN, format!("unknown unit `{word}`"))
+            .label(Span::new(source, pos, end), "not a unit")
+            .help(help),
+    )
 }
 
 /// Describes the token at `pos` and where it ends.
