@@ -227,3 +227,52 @@ fn success_covers_every_target() {
         assert_eq!(*ok, !misses_any, "neuron {i}");
     }
 }
+
+
+/// calix.md §1.2: the three synaptic-input modes. Matching: the inhibitory input aims at the
+/// excitatory target; per input: each at its own median; per neuron: the codes are kept as given.
+#[test]
+fn synaptic_input_modes() {
+    use dynlang::devices::bss2::calibrate::targets::Synin;
+    let matching = calibrate(1, &Options::default());
+    let (exc, inh) = (&matching.sequence.synin[0], &matching.sequence.synin[1]);
+    assert_eq!(exc.target, inh.target);
+    let per_input = Targets { synin: Synin::PerInput([300, 700]), ..Targets::defaults(512) };
+    let c = run(chip(1), &per_input, &Options::default()).unwrap();
+    assert!(c.sequence.synin[0].target < c.sequence.synin[1].target);
+    let given: Vec<i32> = (0..512).map(|i| 300 + i).collect();
+    let uncalibrated = Targets { synin: Synin::Uncalibrated([given.clone(), given.clone()]), ..Targets::defaults(512) };
+    let c = run(chip(1), &uncalibrated, &Options::default()).unwrap();
+    assert!(c.sequence.synin.is_empty());
+    let codes = c.codes();
+    for (i, &g) in given.iter().enumerate() {
+        assert_eq!(codes["i_bias_synin_exc_gm"][i], f64::from(g));
+        assert_eq!(codes["i_bias_synin_inh_gm"][i], f64::from(g));
+    }
+}
+
+/// The multicompartment conductance (calix's step 15), only when `tau_icc` is given.
+#[test]
+fn tau_icc_is_calibrated_when_given() {
+    let t = Targets { tau_icc: Some(vec![2e-6; 512]), ..Targets::defaults(512) };
+    let c = run(chip(2), &t, &Options::default()).unwrap();
+    let icc = target(&c, "tau_icc");
+    assert!(trimmed_std(&icc.achieved) / trimmed_std(&icc.before) < 0.2);
+    assert!((mean(&icc.achieved) - 2e-6).abs() < 0.05e-6);
+    assert!(calibrate(2, &Options::default()).targets.iter().all(|t| t.name != "tau_icc"));
+}
+
+/// Targets in millivolts go through the plant's readout model: 251 mV reads 80 CADC.
+#[test]
+fn millivolt_targets_convert_through_the_readout() {
+    let text = "use bss2\ndevice chip = bss2.default { vlsb = 1.2 V / 1023 }\n\
+                calibration t = bss2.neuron_target { leak = 251.03 mV, reset = 222.9 mV, threshold = 377.7 mV }\n\
+                experiment e on chip { calibrate with t }\n";
+    let (_, checked) = dynlang::check_text("mv.dyn", text, std::path::Path::new("."));
+    let checked = checked.unwrap_or_else(|d| panic!("{d:?}"));
+    let step = &checked.model.experiments[0].steps[0];
+    let dynlang::model::StepPlan::Calibrate { targets, .. } = &step.plan else { panic!() };
+    assert!((targets.number("leak").unwrap() - 80.0).abs() < 0.01);
+    assert!((targets.number("reset").unwrap() - 70.0).abs() < 0.01);
+    assert!((targets.number("threshold").unwrap() - 125.0).abs() < 0.01);
+}
