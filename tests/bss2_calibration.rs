@@ -228,7 +228,6 @@ fn success_covers_every_target() {
     }
 }
 
-
 /// calix.md §1.2: the three synaptic-input modes. Matching: the inhibitory input aims at the
 /// excitatory target; per input: each at its own median; per neuron: the codes are kept as given.
 #[test]

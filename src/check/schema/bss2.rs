@@ -90,7 +90,7 @@ pub static NEURON_TARGET: Schema = Schema {
             ty: FieldType::Int { min: Some(0), max: Some(1022) },
             default: Default::Int(600),
             shape: Shape::Scalar,
-            doc: "synapse DAC bias code (one value for the chip)",
+            doc: "synapse DAC bias code, one value for the chip (calibrated per quadrant, never above this request)",
         },
         time(
             "tau_icc",
