@@ -72,6 +72,10 @@ codes! {
     // calibration: BrainScaleS-2 targets
     CALIBRATION_LIMIT = "dyn::calibration::limit": "A calibration target outside the range calix can measure or the chip can reach.";
     CALIBRATION_FEASIBLE = "dyn::calibration::feasible": "A calibration target outside calix's feasible range: it will calibrate poorly (warning).";
+    CALIBRATION_HOLDOFF = "dyn::calibration::holdoff": "A holdoff time not shorter than the refractory time it is part of.";
+    CALIBRATION_COBA = "dyn::calibration::coba": "COBA reference and reversal potentials leave no room for calix's second operating point inside 60..165 CADC.";
+    CALIBRATION_RATE = "dyn::calibration::rate": "Leak-over-threshold rates that cannot be calibrated: all zero, or a leak not above the reset.";
+    CALIBRATION_UNREACHED = "dyn::calibration::unreached": "Neurons that miss a calibration target after calibration, named (warning).";
     // crossbar: aihwkit configuration rules
     CROSSBAR_INVALID = "dyn::crossbar::invalid": "A crossbar configuration that aihwkit's core would reject.";
     CROSSBAR_WARNING = "dyn::crossbar::warning": "A crossbar setting that has no effect or is overridden (warning).";

@@ -18,10 +18,23 @@ pub enum CalibError {
     Search(#[from] SearchError),
     #[error(transparent)]
     Refractory(#[from] super::refractory::RefractoryError),
+    /// calix's CalibNotSuccessful: what failed, and what to change.
     #[error("{0}")]
-    NotSuccessful(String),
+    NotSuccessful(String, &'static str),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl CalibError {
+    /// What the user can change.
+    pub fn help(&self) -> &'static str {
+        match self {
+            CalibError::NotSuccessful(_, help) => help,
+            CalibError::Search(_) => "a search range is too narrow for the noisy search; this is a bug in dyn",
+            CalibError::Refractory(_) => "shorten `refractory_time` / `holdoff_time` (at most about 66.8 ms)",
+            CalibError::Invalid(_) => "change the target or option the message names",
+        }
+    }
 }
 
 /// A measurement during a search: reads the plant as the search left it.

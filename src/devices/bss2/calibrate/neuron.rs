@@ -148,6 +148,7 @@ fn calibrate_dac(cal: &mut Calibrator<'_>, requested: i32, report: &mut Sequence
     let Some(target) = target else {
         return Err(CalibError::NotSuccessful(
             "the synapse DAC calibration found no row count giving a 30..40 LSB line drop".into(),
+            "raise `synapse_dac_bias`: at this bias even all 256 synapse rows move the line too little",
         ));
     };
     let mut rng = cal.rng();
@@ -178,9 +179,10 @@ fn calibrate_tau_mem_cadc(cal: &mut Calibrator<'_>, tau: f64) -> Result<(), Cali
     let reset_targets: Vec<f64> = rest.iter().map(|r| r - 50.0).collect();
     let too_low = reset_targets.iter().filter(|r| **r < 30.0).count();
     if too_low * 20 > n {
-        return Err(CalibError::NotSuccessful(format!(
-            "{too_low} neurons would need a reset read below 30 LSB for the CADC tau_mem method"
-        )));
+        return Err(CalibError::NotSuccessful(
+            format!("{too_low} neurons would need a reset read below 30 LSB for the CADC tau_mem method"),
+            "the chip's leak potentials sit too low to prepare the synaptic-input calibration",
+        ));
     }
     calibrate_reset(cal, &reset_targets)?;
     let targets: Vec<f64> = rest.iter().map(|r| r - 50.0 / std::f64::consts::E).collect();
@@ -249,7 +251,8 @@ fn calibrate_strength(
                 attempts += 1;
                 if events == 0 || attempts > 50 {
                     return Err(CalibError::NotSuccessful(
-                        "even one synaptic event is too large for the CADC; lower `synapse_dac_bias`".into(),
+                        "even one synaptic event is too large for the CADC".into(),
+                        "lower `synapse_dac_bias` or `i_synin_gm`",
                     ));
                 }
                 before = amplitude(cal, s, events, r0);
