@@ -214,6 +214,14 @@ impl ExperimentChecker<'_, '_> {
         let mut diags = super::calibration::potentials_to_cadc(&mut targets, vlsb, Some(device.span));
         diags.extend(super::calibration::check_shapes(&targets, neurons));
         diags.extend(super::calibration::check_shapes(&options, neurons));
+        if diags.iter().all(|d| !d.is_error()) {
+            diags.extend(super::calibration::check_targets(&targets, &options, neurons, with.span));
+        }
+        let (errors, warnings): (Vec<Diag>, Vec<Diag>) = diags.into_iter().partition(Diag::is_error);
+        for w in warnings {
+            self.resolver.report(w);
+        }
+        let diags = errors;
         if let Some(first) = diags.first().cloned() {
             for d in diags.into_iter().skip(1) {
                 self.resolver.report(d);

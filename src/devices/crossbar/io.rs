@@ -287,9 +287,15 @@ impl Pipeline {
         out: &mut [f32],
         rng: &mut ChaCha8Rng,
     ) {
+        self.apply_with(Matrix { weights, cols, transposed: None }, dir, x, out, rng);
+    }
+
+    /// [`Pipeline::apply`] with an optional column-major copy of the weights, which makes the
+    /// forward product vectorise (same sums in the same order, so the same bits).
+    pub fn apply_with(&mut self, m: Matrix<'_>, dir: Direction, x: &[f32], out: &mut [f32], rng: &mut ChaCha8Rng) {
         let io = self.io.clone();
         if io.is_perfect || io.mv_type == "ideal" {
-            mac(weights, cols, dir, x, out);
+            m.product(dir, x, out);
             #[allow(clippy::cast_possible_truncation)]
             out.iter_mut().for_each(|v| *v *= io.out_scale as f32);
             return;
@@ -309,7 +315,7 @@ impl Pipeline {
             let nm_factor = if nm_on && s_nm > 0.0 { s_nm } else { 1.0 };
             let bm_factor = if bm == BoundManagement::None { 1.0 } else { rho };
             let scale = nm_factor * bm_factor;
-            let hit = self.round(weights, cols, dir, x, 1.0 / scale, out, rng, bm != BoundManagement::None);
+            let hit = self.round(&m, dir, x, 1.0 / scale, out, rng, bm != BoundManagement::None);
             let last = !hit
                 || bm == BoundManagement::None
                 || f64::from(rho) > io.max_bm_factor
@@ -334,8 +340,7 @@ impl Pipeline {
     #[allow(clippy::too_many_arguments, clippy::cast_possible_truncation, clippy::cast_precision_loss)]
     fn round(
         &self,
-        weights: &[f32],
-        cols: usize,
+        m: &Matrix<'_>,
         dir: Direction,
         x: &[f32],
         c: f32,
@@ -343,6 +348,7 @@ impl Pipeline {
         rng: &mut ChaCha8Rng,
         bm_on: bool,
     ) -> bool {
+        let (weights, cols) = (m.weights, m.cols);
         let io = &self.io;
         let in_step = step(io.inp_res, io.inp_bound);
         let in_bound = if io.inp_bound > 0.0 { io.inp_bound as f32 } else { f32::INFINITY };
@@ -360,7 +366,7 @@ impl Pipeline {
                 v
             })
             .collect();
-        mac(weights, cols, dir, &v, out);
+        m.product(dir, &v, out);
         if io.ir_drop > 0.0 {
             ir_drop(io, weights, cols, dir, &v, out);
         }
@@ -414,6 +420,54 @@ impl Pipeline {
             *u = y.clamp(-bound, bound);
         }
         hit && bm_on
+    }
+}
+
+/// A weight matrix (`rows × cols`, row-major), optionally with its transpose (`cols × rows`).
+#[derive(Debug, Clone, Copy)]
+pub struct Matrix<'a> {
+    pub weights: &'a [f32],
+    pub cols: usize,
+    pub transposed: Option<&'a [f32]>,
+}
+
+impl Matrix<'_> {
+    /// The ideal product, through the transpose when there is one (forward only).
+    pub fn product(&self, dir: Direction, x: &[f32], out: &mut [f32]) {
+        match (dir, self.transposed) {
+            (Direction::Forward, Some(t)) => mac_transposed(t, x, out),
+            _ => mac(self.weights, self.cols, dir, x, out),
+        }
+    }
+}
+
+/// `W x` from the transpose: every output accumulates its products in column order from −0.0,
+/// exactly as `Iterator::sum` does over a row, but all outputs advance together, so the inner
+/// loop runs over contiguous memory and vectorises.
+pub fn mac_transposed(transposed: &[f32], x: &[f32], out: &mut [f32]) {
+    out.iter_mut().for_each(|o| *o = -0.0);
+    for (column, xj) in transposed.chunks_exact(out.len().max(1)).zip(x) {
+        for (o, w) in out.iter_mut().zip(column) {
+            *o += w * xj;
+        }
+    }
+}
+
+/// The transpose of a `rows × cols` row-major matrix, in blocks that stay in cache.
+pub fn transpose(weights: &[f32], rows: usize, cols: usize, out: &mut Vec<f32>) {
+    const B: usize = 32;
+    out.clear();
+    out.resize(rows * cols, 0.0);
+    for i0 in (0..rows).step_by(B) {
+        for j0 in (0..cols).step_by(B) {
+            for i in i0..(i0 + B).min(rows) {
+                for j in j0..(j0 + B).min(cols) {
+                    if let (Some(t), Some(w)) = (out.get_mut(j * rows + i), weights.get(i * cols + j)) {
+                        *t = *w;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -484,6 +538,33 @@ mod tests {
         assert!((ones_row(100, BoundManagement::Iterative) - 101.647_06).abs() < 1e-3);
         assert!((ones_row(1000, BoundManagement::Iterative) - 192.0).abs() < 1e-3);
         assert!((ones_row(20, BoundManagement::None) - 12.0).abs() < 1e-6);
+    }
+
+    /// The transposed forward product gives the bits of the row-wise sum, signed zeros included.
+    #[test]
+    fn transposed_product_is_bit_identical() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for (rows, cols) in [(1, 1), (3, 7), (37, 64), (64, 33)] {
+            let mut w: Vec<f32> = (0..rows * cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            // A row of negative zeros and one of mixed zeros: the sign of a zero sum must agree.
+            w.iter_mut().take(cols).for_each(|v| *v = -0.0);
+            if rows > 1 {
+                w.iter_mut()
+                    .skip(cols)
+                    .take(cols)
+                    .enumerate()
+                    .for_each(|(k, v)| *v = if k % 2 == 0 { 0.0 } else { -0.0 });
+            }
+            let x: Vec<f32> = (0..cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            let (mut a, mut b) = (vec![0.0_f32; rows], vec![0.0_f32; rows]);
+            mac(&w, cols, Direction::Forward, &x, &mut a);
+            let mut t = Vec::new();
+            transpose(&w, rows, cols, &mut t);
+            mac_transposed(&t, &x, &mut b);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "{rows}x{cols}");
+        }
     }
 
     /// §4.1: default DAC step 1/63 (slightly above in float32), ADC step 24/510.
