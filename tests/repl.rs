@@ -118,6 +118,7 @@ fn errors_render_as_diagnostics_and_the_session_goes_on() {
         "tua",
         "10 * ms",
         "let tau = 20 ms",
+        "tau",
         "let x = 5 mv",
         "device chip = dynapse2.defalt",
         "1 + ",

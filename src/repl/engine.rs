@@ -14,8 +14,9 @@ use crate::check::value::Value;
 use crate::diagnostics::render::{render_all, Style};
 use crate::diagnostics::Diagnostics;
 use crate::model::{Checked, DeviceKind};
-use crate::syntax::parse_expression;
 use crate::syntax::span::Origin;
+use crate::syntax::span::SourceId;
+use crate::syntax::{parse_expression, parse_module};
 
 /// What the engine answers to one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,9 +106,11 @@ impl Engine {
         }
     }
 
-    /// Adds items to the session if the whole session still checks.
+    /// Adds items to the session if the whole session still checks. An item with the name of an
+    /// earlier one replaces it (`let tau = 20 ms` after `let tau = 10 ms`), as in other REPLs.
     fn define(&mut self, code: &str) -> Reply {
-        let candidate = if self.items.is_empty() { code.to_string() } else { format!("{}\n{code}", self.items) };
+        let kept = self.items_without(code);
+        let candidate = if kept.is_empty() { code.to_string() } else { format!("{kept}\n{code}") };
         let (sources, result) = crate::check_text("<repl>", &candidate, &self.dir);
         match result {
             Ok(checked) => {
@@ -122,6 +125,27 @@ impl Engine {
             }
             Err(diags) => Reply::Error(render_all(&diags, &sources, self.style)),
         }
+    }
+
+    /// The session's items minus those `code` defines again (all of them if either fails to parse).
+    fn items_without(&self, code: &str) -> String {
+        let names = |module: &crate::syntax::ast::Module| -> Vec<String> {
+            module.items.iter().filter_map(|i| i.name().map(|n| n.node.clone())).collect()
+        };
+        let (Ok(new), Ok(old)) = (parse_module(SourceId(0), code), parse_module(SourceId(0), &self.items)) else {
+            return self.items.clone();
+        };
+        let redefined = names(&new);
+        if !names(&old).iter().any(|n| redefined.contains(n)) {
+            return self.items.clone();
+        }
+        let kept: Vec<&str> = old
+            .items
+            .iter()
+            .filter(|i| i.name().is_none_or(|n| !redefined.contains(&n.node)))
+            .filter_map(|i| self.items.get(i.span().range()))
+            .collect();
+        kept.join("\n")
     }
 
     /// Evaluates an expression in the session's scope and formats its value.
