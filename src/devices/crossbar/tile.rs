@@ -136,10 +136,14 @@ impl Tile {
                 let source = device.weights();
                 self.weights32.resize(source.len(), 0.0);
                 // Element-wise, so splitting it over threads cannot change a bit.
-                self.weights32
-                    .par_chunks_mut(1 << 14)
-                    .zip(source.par_chunks(1 << 14))
-                    .for_each(|(out, w)| out.iter_mut().zip(w).for_each(|(o, w)| *o = (0.0 + 1.0 * w) as f32));
+                let convert = |(out, w): (&mut [f32], &[f64])| {
+                    out.iter_mut().zip(w).for_each(|(o, w)| *o = (0.0 + 1.0 * w) as f32);
+                };
+                if source.len() >= 1 << 18 {
+                    self.weights32.par_chunks_mut(1 << 16).zip(source.par_chunks(1 << 16)).for_each(convert);
+                } else {
+                    convert((&mut self.weights32, source));
+                }
                 return;
             }
         }
