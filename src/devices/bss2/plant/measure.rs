@@ -160,17 +160,17 @@ impl Plant {
             } else {
                 (1.0, dt / c)
             };
+            let base = v.rest();
+            let sign = if s == 0 { 1.0 } else { -1.0 };
             let (mut u, mut x) = (0.0f64, 0.0f64);
             for step in 0..steps {
                 if step % per_event == 0 && step / per_event < n_events {
                     u += du;
                 }
-                let i = i_gm * (u * half_s / super::params::V_LIN).tanh();
+                let i = i_gm * (u * half_s / super::params::V_LIN).tanh() * v.coba_factor(s, base + sign * x);
                 x = x * decay_m + i * gain_m;
                 u *= decay_s;
             }
-            let base = v.rest();
-            let sign = if s == 0 { 1.0 } else { -1.0 };
             let after = (base + sign * x).clamp(RAIL_LOW, RAIL_HIGH);
             let mut sum = 0.0;
             for _ in 0..5 {
