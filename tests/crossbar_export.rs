@@ -120,3 +120,48 @@ fn export_config_is_what_build_config_returns() {
     assert_eq!(checked, 21);
     assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// Every preset with a recorded pulse vector: the stdlib preset's exported device carries the
+/// values of aihwkit's `<Name>PresetDevice()` dump.
+#[test]
+fn stdlib_presets_match_aihwkit_presets() {
+    let mut problems = Vec::new();
+    for (file, name) in [
+        ("pulse_preset_reram_es", "ReRamES"),
+        ("pulse_preset_reram_sb", "ReRamSB"),
+        ("pulse_preset_capacitor", "Capacitor"),
+        ("pulse_preset_ecram", "EcRam"),
+        ("pulse_preset_idealized", "Idealized"),
+        ("pulse_preset_gokmen_vlasov", "GokmenVlasov"),
+    ] {
+        let theirs = &load(&format!("pulse/{file}.json"))["outputs"]["full"]["device"];
+        let ours = &export(name, "sgd")["devices"][0];
+        covers(name, theirs, ours, NOT_CARRIED, &mut problems);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// §8.11: the number of states `(w_max − w_min)/dw_min` of every device preset of §3.1.
+#[test]
+fn presets_number_of_states() {
+    for (name, states) in [
+        ("default", 1200.0),
+        ("Idealized", 10000.0),
+        ("GokmenVlasov", 1250.0),
+        ("ReRamES", 1481.5),
+        ("ReRamSB", 1000.0),
+        ("Capacitor", 400.0),
+        ("EcRam", 1000.0),
+        ("EcRamMO", 7088.7),
+        ("PCM", 200.0),
+        ("ReRamArrayOM", 21.07),
+        ("ReRamArrayHfO2", 4.33),
+    ] {
+        let d = &export(name, "sgd")["devices"][0];
+        let n = (d["w_max"].as_f64().unwrap() - d["w_min"].as_f64().unwrap()) / d["dw_min"].as_f64().unwrap();
+        assert!(
+            (n - states).abs() < 0.006_f64.max(states * 2e-5),
+            "{name}: {n} states, aihwkit.md §8.11 says {states}"
+        );
+    }
+}

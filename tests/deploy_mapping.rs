@@ -465,3 +465,46 @@ fn multi_chip_fan_out_keeps_every_chip() {
         vec![(vec![true; 4], -7, 1), (vec![false, true, false, false], 0, 1), (vec![true, false, false, false], 1, 1),]
     );
 }
+
+#[test]
+fn fan_out_of_unpinned_neurons_is_checked_when_mapped() {
+    // one neuron driving 3073 neurons, which the mapper spreads over 13 cores on 4 chips: with
+    // the monitor that is 5 SRAM entries, one more than a neuron has; the checker cannot know
+    // (nothing is pinned), the map pass reports it at the population
+    let text = "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {\n    input x[1]\n    neurons a[1]\n    neurons b[3073]\n    x -> a = [[1]]\n    a -> b = uniform(0.5, 1, seed = 1)\n}\n";
+    let (_, checked) = dynlang::check_text("fanout.dyn", text, Path::new("."));
+    let checked = checked.unwrap();
+    let network = &checked.model.networks["net"];
+    let diags = dynlang::passes::map::deployment(network, &checked.model.devices["chip"], true, network.span)
+        .expect_err("five destinations");
+    assert_eq!(diags.items[0].code.id, "dyn::hardware::fan_out");
+    assert!(diags.items[0].message.contains("`a[0]` sends to cores on 4 chips"), "{}", diags.items[0].message);
+}
+
+#[test]
+fn config_json_has_the_documented_layout() {
+    let r = replay("mapping_ffwd_4_8_3_with_bias");
+    let d = deployment_with_rockpool_quantization(&r);
+    let json = serde_json::to_value(config::build(&d).unwrap()).unwrap();
+    let core = &json["cores"][0];
+    assert_eq!((core["chip"].as_u64(), core["core"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(core["Iw"].as_array().unwrap().len(), 4);
+    let leak = &core["params"]["SOIF_LEAK_N"];
+    assert!(leak["coarse"].is_u64() && leak["fine"].is_u64() && leak["current"].is_f64());
+    assert_eq!(json["inputs"][0]["name"], "x[0]");
+    assert_eq!(json["inputs"][0]["tag"], 0);
+    let out = &json["neurons"][10];
+    assert_eq!(out["name"], "l1[2]");
+    assert_eq!(
+        (out["chip"].as_u64(), out["core"].as_u64(), out["neuron"].as_u64(), out["tag"].as_u64()),
+        (Some(0), Some(0), Some(10), Some(14))
+    );
+    let cam = &out["cam"][0];
+    assert!(cam["tag"].is_u64() && cam["weight_mask"].as_array().unwrap().len() == 4);
+    assert!(cam["dendrite"] == "ampa" || cam["dendrite"] == "gaba");
+    let monitor = &out["sram"][0];
+    assert_eq!(
+        (monitor["x_hop"].as_i64(), monitor["y_hop"].as_i64(), monitor["tag"].as_u64()),
+        (Some(-7), Some(-7), Some(14))
+    );
+}

@@ -12,6 +12,7 @@ use crate::check::value::Value;
 use crate::devices::dynapse2::deploy::config::{self, ConfigError};
 use crate::devices::dynapse2::deploy::mapper::{self, MapError, MapInput, PopulationIn};
 use crate::devices::dynapse2::deploy::{Deployment, Geometry, InputChannel};
+use crate::devices::dynapse2::simulation::{DynapSimParams, PARAMETERS};
 use crate::diagnostics::{codes, Diag, Diagnostics};
 use crate::model::{Device, Network, Step, StepPlan};
 use crate::syntax::span::Span;
@@ -22,7 +23,12 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     let Some(network) = ctx.checked.model.networks.get(network) else { return Ok(json!({})) };
     let separate = options.as_ref().and_then(|o| o.flag("separate_scales")).unwrap_or(true);
     let deployment = deployment(network, ctx.device, separate, step.span)?;
-    let figures = figures(&deployment);
+    let mut figures = figures(&deployment);
+    let layout = Layout::of(network);
+    let nominal = super::neurons::nominal(network, &layout, ctx.device)?;
+    if let Some(map) = figures.as_object_mut() {
+        map.insert("averaged".into(), averaged(&deployment, &nominal));
+    }
     ir.deploy = Some(deployment);
     Ok(figures)
 }
@@ -111,6 +117,28 @@ fn figures(d: &Deployment) -> serde_json::Value {
         "n_cluster": d.clusters.len(),
         "cores": cores,
     })
+}
+
+/// What one parameter set per core changes (reference §9.17): for every parameter a core's
+/// neurons did not share, the neuron furthest from the core's mean and its relative deviation.
+fn averaged(d: &Deployment, nominal: &DynapSimParams) -> serde_json::Value {
+    let mut out = Vec::new();
+    for (c, cluster) in d.clusters.iter().enumerate() {
+        for info in PARAMETERS {
+            let Some(&mean) = cluster.params.get(info.name) else { continue };
+            let values = nominal.values(info.param);
+            let worst = cluster
+                .neurons
+                .iter()
+                .filter_map(|&j| values.get(j).map(|v| (j, (v - mean).abs() / mean.abs().max(f64::MIN_POSITIVE))))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((j, deviation)) = worst.filter(|(_, dev)| *dev > 1e-9) {
+                let neuron = d.neurons.get(j).map(|p| p.name()).unwrap_or_default();
+                out.push(json!({ "cluster": c, "param": info.name, "value": mean, "neuron": neuron, "relative_deviation": deviation }));
+            }
+        }
+    }
+    json!(out)
 }
 
 /// The population a flat neuron index belongs to.

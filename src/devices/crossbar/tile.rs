@@ -100,6 +100,11 @@ impl Tile {
         tile
     }
 
+    /// The IO parameters transfer reads actually use (noise and bound management off, §10.12).
+    pub fn transfer_read_io(&self) -> &super::io::IoParams {
+        &self.transfer_read.io
+    }
+
     /// The visible weights (row-major, rows = outputs).
     pub fn weights(&self) -> Vec<f64> {
         match &self.compound {
