@@ -312,3 +312,39 @@ fn coba_reversal_potentials() {
         assert_eq!(codes["i_bias_synin_inh_coba"][i], 0.0);
     }
 }
+
+/// The `dyn` binary with 1 and with 2 rayon threads writes byte-identical calibration files
+/// (calibration.json and every array) for the per-neuron example (COBA-free, crosstalk on).
+#[test]
+fn binary_output_is_identical_at_one_and_two_threads() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/calibrate_per_neuron.dyn");
+    let run_with = |threads: usize| {
+        let out = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_dyn"))
+            .arg("run")
+            .arg(&example)
+            .arg("-o")
+            .arg(out.path())
+            .args(["--quiet", "--no-plots"])
+            .env("RAYON_NUM_THREADS", threads.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let dir = out.path().join("calibrate_per_neuron");
+        let mut files = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name != "summary.json" {
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+        files
+    };
+    let (one, two) = (run_with(1), run_with(2));
+    assert!(one.len() > 40);
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (name, bytes) in &one {
+        assert!(bytes == &two[name], "{name} differs between 1 and 2 threads");
+    }
+}
