@@ -2,7 +2,6 @@
 //! (§3.3), in calix's order. Why this order: time constants and the DAC bias first (they change
 //! amplitudes), synaptic strength at a long tau_mem, each potential after the bias that shifts
 //! it, the leak last.
-#![allow(clippy::indexing_slicing)] // COBA: per-neuron vectors of the same length n, built here
 
 use super::context::{CalibError, Calibrator};
 use super::search::Search;
@@ -363,7 +362,8 @@ fn calibrate_coba(cal: &mut Calibrator<'_>, t: &Targets, report: &mut SequenceRe
         let a0 = amplitude_at(cal, s, events, &leak_ref);
         let goal: Vec<f64> = (0..n)
             .map(|i| {
-                let (a, e, r, p, d) = (a0[i], rev[i], refs[i], points[i], toward[i]);
+                let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+                let (a, e, r, p, d) = (at(&a0), at(rev), at(&refs), at(&points), at(&toward));
                 if e.is_finite() {
                     d * a * (e - p) / (e - r)
                 } else {
@@ -397,7 +397,16 @@ fn calibrate_coba(cal: &mut Calibrator<'_>, t: &Targets, report: &mut SequenceRe
         cal.plant.set_row(Row::coba_reference(s), &ref_codes);
         let measure = |cal: &mut Calibrator<'_>| -> Vec<f64> {
             let (a1, a2) = (amplitude_at(cal, s, events, &leak_ref), amplitude_at(cal, s, events, &leak_p));
-            (0..n).map(|i| if coba[i] { extrapolate(a1[i], refs[i], a2[i], points[i]) } else { f64::NAN }).collect()
+            (0..n)
+                .map(|i| {
+                    let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+                    if coba.get(i).copied().unwrap_or(false) {
+                        extrapolate(at(&a1), at(&refs), at(&a2), at(&points))
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
         };
         let achieved = measure(cal);
         let saved = (cal.plant.row(Row::coba_bias(s)), cal.plant.row(Row::coba_reference(s)));

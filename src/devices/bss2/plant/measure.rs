@@ -95,7 +95,7 @@ impl Plant {
             let mut best = f64::NEG_INFINITY;
             let mut samples = 0usize;
             for _batch in 0..3 {
-                let ramps = ((1e-3 / period).ceil() as usize).max(1);
+                let ramps = ((1e-3 / period).ceil() as usize).clamp(1, 3000); // at most one sample each
                 for _ in 0..ramps {
                     let phase: f64 = rng.gen::<f64>() * dt;
                     let mut t = phase;
