@@ -53,6 +53,7 @@ codes! {
     LOAD_MALFORMED = "dyn::load::malformed": "A file given to `load` is not a valid .npy array.";
     // network: populations and projections
     NETWORK_POPULATION = "dyn::network::population": "A projection joins populations in a way the network cannot use.";
+    NETWORK_SIZE = "dyn::network::size": "A projection's weight matrix is too large to hold (pre x post above 2^25 entries).";
     NETWORK_LAYER_KIND = "dyn::network::layer_kind": "A network mixes spiking populations and rate layers, or uses one on the wrong device.";
     // hardware: device limits known before anything runs
     HARDWARE_CAPACITY = "dyn::hardware::capacity": "The network needs more neurons or cores than the device provides.";
