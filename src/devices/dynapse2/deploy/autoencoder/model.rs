@@ -1,0 +1,217 @@
+//! Rockpool's `DigitalAutoEncoder` and `loss_reconstruction`, and their gradient.
+//!
+//! With `x` the scaled flat weights (length M), `n` code bits, encoder `W_en (M, n)` and decoder
+//! logits `W_dec (n, M)`:
+//!
+//! ```text
+//! c      = x @ W_en                       the n base weights (scaled units)
+//! p      = sigmoid(W_dec)                 bit probabilities
+//! B      = step(p) = max(floor(p + 0.5), 0)   bit masks, 1 iff p >= 1/2
+//! x_hat  = c @ B
+//! L      = mean((x_hat - x)^2) + 1000 * (sum_k exp(-min(c_k, 0)) - n)
+//!          + 1000 * mean((B - int2bit(bit2int(B)))^2)     (zero for binary B, no gradient)
+//! ```
+//!
+//! `step` has Rockpool's custom derivative `d step / dp = max(p, 0)`, so with `r = x_hat - x`:
+//!
+//! ```text
+//! dL/dc_k         = (2/M) sum_m r_m B_km  - 1000 * exp(-c_k) [c_k < 0]
+//! dL/dW_en[m][k]  = x_m * dL/dc_k
+//! dL/dW_dec[k][m] = (2/M) c_k r_m * p_km * p_km (1 - p_km)
+//! ```
+//!
+//! Here everything is plain float64 and unfused: the reference that `train`'s fused float32
+//! passes are tested against, and that unit tests check against finite differences.
+
+/// The weight of both penalties in Rockpool's loss.
+pub const PENALTY: f64 = 1e3;
+
+/// `sigmoid`, float64.
+pub fn sigmoid(w: f64) -> f64 {
+    1.0 / (1.0 + (-w).exp())
+}
+
+/// Rockpool's forward `step`: 1 iff `floor(p + 0.5) >= 1`.
+pub fn bit(p: f64) -> bool {
+    (p + 0.5).floor() >= 1.0
+}
+
+/// The negative-code penalty `sum_k exp(-min(c_k, 0)) - n` (without the factor 1000).
+pub fn penalty_negative(code: &[f64]) -> f64 {
+    code.iter().map(|c| (-c.min(0.0)).exp()).sum::<f64>() - code.len() as f64
+}
+
+/// The derivative of `PENALTY * penalty_negative` with respect to one code.
+pub fn penalty_slope(c: f64) -> f64 {
+    if c < 0.0 {
+        -PENALTY * (-c).exp()
+    } else {
+        0.0
+    }
+}
+
+/// Loss and gradient at one parameter point. `w_en` and `w_dec` are both stored code-major:
+/// `w_en[k * M + m]` is Rockpool's `W_en[m][k]`, `w_dec[k * M + m]` is `W_dec[k][m]`.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub loss: f64,
+    pub code: Vec<f64>,
+    pub bits: Vec<Vec<bool>>,
+    pub grad_en: Vec<f64>,
+    pub grad_dec: Vec<f64>,
+}
+
+/// Evaluates the loss of Rockpool's autoencoder and its (surrogate) gradient.
+pub fn evaluate(x: &[f64], w_en: &[f64], w_dec: &[f64], n: usize) -> Evaluation {
+    let m_len = x.len();
+    let rows = |w: &'_ [f64]| -> Vec<Vec<f64>> { w.chunks(m_len.max(1)).take(n).map(<[f64]>::to_vec).collect() };
+    let (en, dec) = (rows(w_en), rows(w_dec));
+    let code: Vec<f64> = en.iter().map(|row| row.iter().zip(x).map(|(w, x)| w * x).sum()).collect();
+    let probs: Vec<Vec<f64>> = dec.iter().map(|row| row.iter().map(|w| sigmoid(*w)).collect()).collect();
+    let bits: Vec<Vec<bool>> = probs.iter().map(|row| row.iter().map(|p| bit(*p)).collect()).collect();
+    let x_hat: Vec<f64> = (0..m_len)
+        .map(|m| code.iter().zip(&bits).map(|(c, b)| if b.get(m).copied().unwrap_or(false) { *c } else { 0.0 }).sum())
+        .collect();
+    let residual: Vec<f64> = x_hat.iter().zip(x).map(|(h, x)| h - x).collect();
+    let m_f = m_len.max(1) as f64;
+    let mse = residual.iter().map(|r| r * r).sum::<f64>() / m_f;
+    let loss = mse + PENALTY * penalty_negative(&code);
+    let grad_code: Vec<f64> = code
+        .iter()
+        .zip(&bits)
+        .map(|(c, b)| {
+            let fit: f64 = residual.iter().zip(b).filter(|(_, set)| **set).map(|(r, _)| r).sum();
+            2.0 / m_f * fit + penalty_slope(*c)
+        })
+        .collect();
+    let grad_en = grad_code.iter().flat_map(|g| x.iter().map(move |x| x * g)).collect();
+    let grad_dec = code
+        .iter()
+        .zip(&probs)
+        .flat_map(|(c, row)| {
+            let residual = &residual;
+            row.iter().zip(residual).map(move |(p, r)| 2.0 / m_f * c * r * p * p * (1.0 - p))
+        })
+        .collect();
+    Evaluation { loss, code, bits, grad_en, grad_dec }
+}
+
+/// `exp` in float32 for the hot loops: Cody-Waite range reduction and a degree-7 polynomial,
+/// branch-free so that loops over it vectorize; within 2 ulp on [-87, 88] (clamped outside).
+#[inline(always)]
+pub fn exp_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75;
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    // 1.5 * 2^23: adding it rounds to the nearest integer, held in the low mantissa bits
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let shifted = x * LOG2E + ROUND;
+    let n = shifted - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let poly = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    // n as an integer: the mantissa bits of `shifted` minus those of ROUND (|n| <= 127)
+    let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
+    let scale = f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23));
+    poly * scale
+}
+
+/// `sigmoid` in float32 through [`exp_f32`].
+#[inline(always)]
+pub fn sigmoid_f32(w: f32) -> f32 {
+    1.0 / (1.0 + exp_f32(-w))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_f32_is_accurate() {
+        let mut worst = 0.0f64;
+        let mut x = -87.0f32;
+        while x < 88.0 {
+            let want = f64::from(x).exp();
+            let got = f64::from(exp_f32(x));
+            worst = worst.max(((got - want) / want).abs());
+            x += 0.01234;
+        }
+        assert!(worst < 3.0 * f64::from(f32::EPSILON), "worst relative error {worst}");
+        assert_eq!(exp_f32(0.0), 1.0);
+        assert!(sigmoid_f32(-1e30) < 1e-37 && sigmoid_f32(1e30) == 1.0);
+    }
+
+    #[test]
+    fn reference_example_10_7_is_exact() {
+        // x = [0.2, 0.4, 0.8] with codes [1.0, 0.057, 0.443, 0.5] * s and masks 8, 14, 15
+        // reconstructs exactly (loss 0 up to rounding).
+        let s = 0.4;
+        let x = [0.2, 0.4, 0.8];
+        let code = [1.0 * s, 0.057 * s, 0.443 * s, 0.5 * s];
+        let masks = [8u8, 14, 15];
+        // encoder: put the whole code on the first weight (x_0 = 0.2)
+        let mut w_en = vec![0.0; 12];
+        for (k, c) in code.iter().enumerate() {
+            w_en[k * 3] = c / 0.2;
+        }
+        let w_dec: Vec<f64> =
+            (0..4).flat_map(|k| masks.iter().map(move |m| if m >> k & 1 == 1 { 5.0 } else { -5.0 })).collect();
+        let e = evaluate(&x, &w_en, &w_dec, 4);
+        assert!(e.loss.abs() < 1e-12, "{}", e.loss);
+        assert_eq!(super::super::prepare::bits_to_int(&e.bits, 3), vec![8, 14, 15]);
+    }
+
+    /// The loss with the bit masks replaced by Rockpool's surrogate around `w_dec0`:
+    /// `B + (p^2 - p0^2) / 2`, whose derivative in p is p — the custom JVP of `step`.
+    fn surrogate_loss(x: &[f64], w_en: &[f64], w_dec: &[f64], w_dec0: &[f64], n: usize) -> f64 {
+        let m_len = x.len();
+        let code: Vec<f64> = (0..n).map(|k| (0..m_len).map(|m| w_en[k * m_len + m] * x[m]).sum()).collect();
+        let mut mse = 0.0;
+        for m in 0..m_len {
+            let mut x_hat = 0.0;
+            for k in 0..n {
+                let (p, p0) = (sigmoid(w_dec[k * m_len + m]), sigmoid(w_dec0[k * m_len + m]));
+                let b = f64::from(u8::from(bit(p0))) + (p * p - p0 * p0) / 2.0;
+                x_hat += code[k] * b;
+            }
+            mse += (x_hat - x[m]).powi(2);
+        }
+        mse / m_len as f64 + PENALTY * penalty_negative(&code)
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let (m_len, n) = (7, 4);
+        let x: Vec<f64> = (0..m_len).map(|_| rng.gen_range(0.05..0.9)).collect();
+        let mut w_en: Vec<f64> = (0..n * m_len).map(|_| rng.gen_range(-0.9..0.9)).collect();
+        // make code 2 clearly negative so the penalty's slope is exercised
+        for m in 0..m_len {
+            w_en[2 * m_len + m] = -0.01;
+        }
+        let w_dec: Vec<f64> = (0..n * m_len).map(|_| rng.gen_range(-1.2..1.2)).collect();
+        let e = evaluate(&x, &w_en, &w_dec, n);
+        assert!(e.code[2] < 0.0);
+        assert!((surrogate_loss(&x, &w_en, &w_dec, &w_dec, n) - e.loss).abs() < 1e-9);
+        let h = 1e-5;
+        for i in 0..n * m_len {
+            let (mut plus, mut minus) = (w_en.clone(), w_en.clone());
+            plus[i] += h;
+            minus[i] -= h;
+            let fd = (surrogate_loss(&x, &plus, &w_dec, &w_dec, n) - surrogate_loss(&x, &minus, &w_dec, &w_dec, n))
+                / (2.0 * h);
+            assert!((fd - e.grad_en[i]).abs() <= 1e-5 * fd.abs() + 1e-7, "w_en {i}: {fd} vs {}", e.grad_en[i]);
+            let (mut plus, mut minus) = (w_dec.clone(), w_dec.clone());
+            plus[i] += h;
+            minus[i] -= h;
+            let fd = (surrogate_loss(&x, &w_en, &plus, &w_dec, n) - surrogate_loss(&x, &w_en, &minus, &w_dec, n))
+                / (2.0 * h);
+            assert!((fd - e.grad_dec[i]).abs() <= 1e-5 * fd.abs() + 1e-7, "w_dec {i}: {fd} vs {}", e.grad_dec[i]);
+        }
+    }
+}
