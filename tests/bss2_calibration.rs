@@ -275,3 +275,76 @@ fn millivolt_targets_convert_through_the_readout() {
     assert!((targets.number("reset").unwrap() - 70.0).abs() < 0.01);
     assert!((targets.number("threshold").unwrap() - 125.0).abs() < 0.01);
 }
+
+/// calix.md §7.1's COBA setting: reversal 300 (exc) and 30 (inh) CADC, excitatory reference 150,
+/// 490 COBA neurons and 22 CUBA ones. The reversal extrapolated from the amplitudes at the two
+/// operating points lands near the target for more than 90 % of COBA neurons; CUBA neurons get
+/// no COBA settings.
+#[test]
+fn coba_reversal_potentials() {
+    let cuba = |i: usize| i.is_multiple_of(23) && i < 23 * 22;
+    let exc: Vec<f64> = (0..512).map(|i| if cuba(i) { f64::INFINITY } else { 300.0 }).collect();
+    let inh: Vec<f64> = (0..512).map(|i| if cuba(i) { f64::NEG_INFINITY } else { 30.0 }).collect();
+    let t = Targets {
+        e_coba_reversal: Some([exc, inh]),
+        e_coba_reference: Some([vec![150.0; 512], vec![f64::NAN; 512]]),
+        ..Targets::defaults(512)
+    };
+    let t0 = std::time::Instant::now();
+    let c = run(chip(1), &t, &Options::default()).unwrap();
+    eprintln!("coba calibration took {:?}", t0.elapsed());
+    for (name, want) in [("e_coba_reversal_exc", 300.0), ("e_coba_reversal_inh", 30.0)] {
+        let r = target(&c, name);
+        let finite: Vec<f64> = r.achieved.iter().copied().filter(|x| x.is_finite()).collect();
+        eprintln!(
+            "{name}: mean {:.1} std {:.1} before std {:.1} missed {}",
+            mean(&finite),
+            std(&finite),
+            std(&r.before),
+            r.missed().len()
+        );
+        let near = r.achieved.iter().zip(&r.target).filter(|(a, t)| t.is_finite() && (*a - *t).abs() < 30.0).count();
+        assert!(near * 10 > 9 * 490, "{name}: {near} of 490 within 30 LSB of {want}");
+    }
+    let codes = c.codes();
+    for i in (0..512).filter(|&i| cuba(i)) {
+        assert_eq!(codes["i_bias_synin_exc_coba"][i], 0.0);
+        assert_eq!(codes["i_bias_synin_inh_coba"][i], 0.0);
+    }
+}
+
+/// The `dyn` binary with 1 and with 2 rayon threads writes byte-identical calibration files
+/// (calibration.json and every array) for the per-neuron example (COBA-free, crosstalk on).
+#[test]
+fn binary_output_is_identical_at_one_and_two_threads() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/calibrate_per_neuron.dyn");
+    let run_with = |threads: usize| {
+        let out = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_dyn"))
+            .arg("run")
+            .arg(&example)
+            .arg("-o")
+            .arg(out.path())
+            .args(["--quiet", "--no-plots"])
+            .env("RAYON_NUM_THREADS", threads.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let dir = out.path().join("calibrate_per_neuron");
+        let mut files = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name != "summary.json" {
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+        files
+    };
+    let (one, two) = (run_with(1), run_with(2));
+    assert!(one.len() > 40);
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (name, bytes) in &one {
+        assert!(bytes == &two[name], "{name} differs between 1 and 2 threads");
+    }
+}

@@ -15,6 +15,18 @@ use super::device::array::DeviceArray;
 use super::io::{Direction, Matrix, NoiseManagement, Pipeline};
 use super::rng::{stream, Purpose};
 
+/// Samples per pass over the matrix in a batched forward read.
+const GROUP: usize = 4;
+
+/// One sample of a batched forward read.
+struct Lane<'a> {
+    x: &'a [f32],
+    y: &'a mut [f32],
+    rng: rand_chacha::ChaCha8Rng,
+    pass: Option<super::io::Pass>,
+    v: Vec<f32>,
+}
+
 #[derive(Debug, Clone)]
 pub enum Compound {
     Single(Single),
@@ -121,8 +133,17 @@ impl Tile {
         if let Compound::Single(Single { devices }) = &self.compound {
             if let [device] = devices.as_slice() {
                 // One device: the visible weight is 0 + 1·w (as Single::visible computes it).
-                self.weights32.clear();
-                self.weights32.extend(device.weights().iter().map(|w| (0.0 + 1.0 * w) as f32));
+                let source = device.weights();
+                self.weights32.resize(source.len(), 0.0);
+                // Element-wise, so splitting it over threads cannot change a bit.
+                let convert = |(out, w): (&mut [f32], &[f64])| {
+                    out.iter_mut().zip(w).for_each(|(o, w)| *o = (0.0 + 1.0 * w) as f32);
+                };
+                if source.len() >= 1 << 18 {
+                    self.weights32.par_chunks_mut(1 << 16).zip(source.par_chunks(1 << 16)).for_each(convert);
+                } else {
+                    convert((&mut self.weights32, source));
+                }
                 return;
             }
         }
@@ -169,6 +190,48 @@ impl Tile {
             for (x, y) in inputs.chunks_exact(n_in.max(1)).zip(out.chunks_exact_mut(n_out.max(1))) {
                 pipeline.apply_with(matrix, dir, x, y, &mut rng);
             }
+        } else if let (Direction::Forward, Some(t)) = (dir, transposed) {
+            // Groups of samples share each pass over the matrix; every sample keeps its own
+            // stream and its own bound-management loop, so the results are the per-sample ones.
+            let shared: &Pipeline = pipeline;
+            let (n_in, n_out) = (n_in.max(1), n_out.max(1));
+            inputs.par_chunks(GROUP * n_in).zip(out.par_chunks_mut(GROUP * n_out)).enumerate().for_each(
+                |(g, (xs, ys))| {
+                    let mut p = shared.clone();
+                    let mut lanes: Vec<Lane<'_>> = xs
+                        .chunks_exact(n_in)
+                        .zip(ys.chunks_exact_mut(n_out))
+                        .enumerate()
+                        .map(|(k, (x, y))| {
+                            let pass = p.begin(&matrix, dir, x, y);
+                            let rng = stream(seed, (g * GROUP + k) as u64, Purpose::Read);
+                            Lane { x, y, rng, pass, v: Vec::new() }
+                        })
+                        .collect();
+                    loop {
+                        let mut active: Vec<&mut Lane<'_>> = lanes.iter_mut().filter(|l| l.pass.is_some()).collect();
+                        if active.is_empty() {
+                            break;
+                        }
+                        for lane in &mut active {
+                            if let Some(pass) = &lane.pass {
+                                lane.v = p.prepare(pass, lane.x, &mut lane.rng);
+                            }
+                        }
+                        let (vs, mut outs): (Vec<&[f32]>, Vec<&mut [f32]>) =
+                            active.iter_mut().map(|l| (l.v.as_slice(), &mut *l.y)).unzip();
+                        super::io::mac_transposed_block(t, &vs, &mut outs);
+                        for lane in &mut active {
+                            let Lane { x, y, rng, pass, v } = &mut **lane;
+                            if let Some(state) = pass {
+                                if p.finish(state, &matrix, dir, x, v, y, rng) {
+                                    *pass = None;
+                                }
+                            }
+                        }
+                    }
+                },
+            );
         } else {
             let shared: &Pipeline = pipeline;
             inputs.par_chunks_exact(n_in.max(1)).zip(out.par_chunks_exact_mut(n_out.max(1))).enumerate().for_each(

@@ -72,11 +72,6 @@ impl Calibration {
 /// Calibrates a fresh chip: `calibrate()`, then optionally `refine_potentials` and
 /// `calibrate_leak_over_threshold` (calix's order), then measures every target.
 pub fn run(params: PlantParams, t: &Targets, options: &Options) -> Result<Calibration, CalibError> {
-    if t.e_coba_reversal.as_ref().is_some_and(|r| r.iter().flatten().any(|v| v.is_finite())) {
-        return Err(CalibError::Invalid(
-            "conductance-based inputs (finite `e_coba_reversal`) are not modelled by this plant yet".into(),
-        ));
-    }
     let mut plant = Plant::new(params);
     let n = plant.neurons();
     let (sequence, refractory, warnings, steps, boundary, targets) = {

@@ -20,6 +20,16 @@ pub struct SyninReport {
     pub achieved: Vec<f64>,
 }
 
+/// COBA of one input: the reversal asked for and the one extrapolated from amplitudes at the
+/// reference and at the second operating point, before (median codes) and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CobaReport {
+    pub input: usize,
+    pub target: Vec<f64>,
+    pub before: Vec<f64>,
+    pub achieved: Vec<f64>,
+}
+
 /// What the sequence leaves besides the chip configuration.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SequenceReport {
@@ -30,6 +40,7 @@ pub struct SequenceReport {
     pub dac_rows: f64,
     /// `offset` or `reset`: how tau_mem was measured.
     pub tau_mem_method: &'static str,
+    pub coba: Vec<CobaReport>,
 }
 
 /// Step 1: calix's "hagen-like" base configuration (every non-zero row write noisy).
@@ -267,6 +278,154 @@ fn calibrate_strength(
     Ok(SyninReport { input: s, events, target, before, achieved: outcome.results })
 }
 
+/// Amplitude of input `s` with the leak at `leak_codes` (the operating point), signed.
+fn amplitude_at(cal: &mut Calibrator<'_>, s: usize, events: usize, leak_codes: &[i32]) -> Vec<f64> {
+    cal.plant.set_row(Row::VLeak, leak_codes);
+    for c in &mut cal.plant.config {
+        c.synin_enable = [s == 0, s == 1];
+    }
+    let a = cal.plant.psp_amplitude(s, events);
+    for c in &mut cal.plant.config {
+        c.synin_enable = [false; 2];
+    }
+    a
+}
+
+/// Reversal potential extrapolated from amplitudes `a1` at `v1` and `a2` at `v2` (linear,
+/// zero at the reversal).
+fn extrapolate(a1: f64, v1: f64, a2: f64, v2: f64) -> f64 {
+    let slope = (a2 - a1) / (v2 - v1);
+    if slope.abs() < 1e-9 {
+        return f64::INFINITY * a1.signum();
+    }
+    v1 - a1 / slope
+}
+
+/// COBA (§3.3.6), per input with a finite reversal somewhere: the CUBA amplitude half an
+/// amplitude before the reference is the target there; the COBA bias is searched so that the
+/// amplitude at a second operating point follows the line to zero at the reversal, and inside
+/// every step the COBA reference is re-calibrated so the amplitude at the reference stays.
+fn calibrate_coba(cal: &mut Calibrator<'_>, t: &Targets, report: &mut SequenceReport) -> Result<(), CalibError> {
+    let Some(reversal) = &t.e_coba_reversal else { return Ok(()) };
+    if !reversal.iter().flatten().any(|r| r.is_finite()) {
+        return Ok(());
+    }
+    let n = cal.plant.neurons();
+    let vlsb = cal.plant.params.vlsb;
+    calibrate_tau_mem_cadc(cal, 30e-6)?;
+    for s in 0..2 {
+        let Some(rev) = reversal.get(s) else { continue };
+        let coba: Vec<bool> = rev.iter().map(|r| r.is_finite()).collect();
+        if !coba.iter().any(|c| *c) {
+            continue;
+        }
+        let sign = if s == 0 { 1.0 } else { -1.0 };
+        let refs: Vec<f64> = (0..n)
+            .map(|i| {
+                let given = t.e_coba_reference.as_ref().and_then(|r| r.get(s)?.get(i).copied());
+                given.filter(|x| x.is_finite()).unwrap_or_else(|| {
+                    0.5 * (t.leak.get(i).copied().unwrap_or(80.0) + t.threshold.get(i).copied().unwrap_or(125.0))
+                })
+            })
+            .collect();
+        let points: Vec<f64> = refs
+            .iter()
+            .zip(rev)
+            .map(
+                |(&r, &e)| {
+                    if e.is_finite() {
+                        crate::check::calibration::coba_operating_point(r, e).unwrap_or(r)
+                    } else {
+                        r
+                    }
+                },
+            )
+            .collect();
+        // Which side of the reference the second point lies on decides the search direction.
+        let toward: Vec<f64> = points
+            .iter()
+            .zip(&refs)
+            .zip(rev)
+            .map(|((&p, &r), &e)| if (p - r) * (e - r) > 0.0 { 1.0 } else { -1.0 })
+            .collect();
+        let events = report.synin.iter().find(|r| r.input == s).map_or(15, |r| r.events);
+        let base_ref: Vec<f64> = refs.iter().map(|r| r - 15.0 * sign).collect();
+        let base_p: Vec<f64> = points.iter().map(|p| p - 15.0 * sign).collect();
+        let leak_ref = calibrate_leak(cal, &base_ref)?;
+        let leak_p = calibrate_leak(cal, &base_p)?;
+        for (c, &on) in cal.plant.config.iter_mut().zip(&coba) {
+            if let Some(e) = c.coba_enable.get_mut(s) {
+                *e = false;
+            }
+            let _ = on;
+        }
+        let a0 = amplitude_at(cal, s, events, &leak_ref);
+        let goal: Vec<f64> = (0..n)
+            .map(|i| {
+                let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+                let (a, e, r, p, d) = (at(&a0), at(rev), at(&refs), at(&points), at(&toward));
+                if e.is_finite() {
+                    d * a * (e - p) / (e - r)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        for (c, &on) in cal.plant.config.iter_mut().zip(&coba) {
+            if let Some(e) = c.coba_enable.get_mut(s) {
+                *e = on;
+            }
+        }
+        let start: Vec<i32> = refs
+            .iter()
+            .map(|&r| (crate::devices::bss2::plant::readout::cadc_to_volts(r, vlsb) / vlsb).round() as i32)
+            .collect();
+        cal.plant.set_row(Row::coba_reference(s), &start);
+        let (lr, lp, a0v, tw) = (leak_ref.clone(), leak_p.clone(), a0.clone(), toward.clone());
+        let bias = Search { lower: 0, upper: 255, inverted: true, noise: 5 };
+        cal.search(Row::coba_bias(s), bias, &goal, &mut |c| {
+            let _ =
+                c.search(Row::coba_reference(s), Search::noisy(s == 1), &a0v, &mut |c| amplitude_at(c, s, events, &lr));
+            amplitude_at(c, s, events, &lp).iter().zip(&tw).map(|(a, d)| a * d).collect()
+        })?;
+        // CUBA neurons of this input keep no COBA settings.
+        let keep =
+            |codes: Vec<i32>| -> Vec<i32> { codes.iter().zip(&coba).map(|(&c, &on)| if on { c } else { 0 }).collect() };
+        let bias_codes = keep(cal.plant.row(Row::coba_bias(s)));
+        let ref_codes = keep(cal.plant.row(Row::coba_reference(s)));
+        cal.plant.set_row(Row::coba_bias(s), &bias_codes);
+        cal.plant.set_row(Row::coba_reference(s), &ref_codes);
+        let measure = |cal: &mut Calibrator<'_>| -> Vec<f64> {
+            let (a1, a2) = (amplitude_at(cal, s, events, &leak_ref), amplitude_at(cal, s, events, &leak_p));
+            (0..n)
+                .map(|i| {
+                    let at = |v: &[f64]| v.get(i).copied().unwrap_or(f64::NAN);
+                    if coba.get(i).copied().unwrap_or(false) {
+                        extrapolate(at(&a1), at(&refs), at(&a2), at(&points))
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        };
+        let achieved = measure(cal);
+        let saved = (cal.plant.row(Row::coba_bias(s)), cal.plant.row(Row::coba_reference(s)));
+        for row in [Row::coba_bias(s), Row::coba_reference(s)] {
+            let on: Vec<f64> =
+                cal.plant.row(row).iter().zip(&coba).filter(|(_, on)| **on).map(|(c, _)| f64::from(*c)).collect();
+            let m = median(&on).round() as i32;
+            let codes: Vec<i32> = coba.iter().map(|&on| if on { m } else { 0 }).collect();
+            cal.plant.set_row(row, &codes);
+        }
+        let before = measure(cal);
+        cal.plant.set_row(Row::coba_bias(s), &saved.0);
+        cal.plant.set_row(Row::coba_reference(s), &saved.1);
+        let target = rev.iter().map(|&e| if e.is_finite() { e } else { f64::NAN }).collect();
+        report.coba.push(CobaReport { input: s, target, before, achieved });
+    }
+    Ok(())
+}
+
 /// Membrane time constant (§3.3.5) with the offset method (all targets >= 3 us) or the reset
 /// method, choosing leak division / multiplication per neuron in a prelude.
 fn calibrate_tau_mem(cal: &mut Calibrator<'_>, targets: &[f64], report: &mut SequenceReport) -> Result<(), CalibError> {
@@ -390,6 +549,11 @@ pub fn calibrate(cal: &mut Calibrator<'_>, t: &Targets) -> Result<SequenceReport
     calibrate_reference(cal, 1, &r0)?;
     calibrate_reference(cal, 0, &r0)?;
     cal.step_done("synaptic reference");
+    // 9
+    if t.e_coba_reversal.as_ref().is_some_and(|r| r.iter().flatten().any(|v| v.is_finite())) {
+        calibrate_coba(cal, t, &mut report)?;
+        cal.step_done("coba");
+    }
     // 10: the user's tau_syn.
     cal.plant.set_row(Row::IBiasTauExc, &tau_syn_codes[0]);
     cal.plant.set_row(Row::IBiasTauInh, &tau_syn_codes[1]);

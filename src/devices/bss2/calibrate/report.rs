@@ -209,6 +209,16 @@ pub fn measure_targets(
             tolerance: Tolerance::Relative(0.1),
         });
     }
+    for c in &seq.coba {
+        out.push(TargetReport {
+            name: if c.input == 0 { "e_coba_reversal_exc" } else { "e_coba_reversal_inh" },
+            unit: "CADC",
+            target: c.target.clone(),
+            before: c.before.clone(),
+            achieved: c.achieved.clone(),
+            tolerance: Tolerance::Absolute(30.0),
+        });
+    }
     if let Some(rates) = rates {
         let rate = |p: &mut Plant| p.spike_counts(RATE_WINDOW).iter().map(|c| c / RATE_WINDOW).collect::<Vec<_>>();
         let achieved = rate(plant);

@@ -20,6 +20,8 @@ pub struct NeuronConfig {
     pub high_resistance: [bool; 2],
     /// Synaptic inputs connected to the membrane, exc and inh.
     pub synin_enable: [bool; 2],
+    /// Conductance-based modulation of each input.
+    pub coba_enable: [bool; 2],
     pub offset_enable: bool,
     pub threshold_enable: bool,
     /// Membrane capacitor code (0..63).
@@ -45,10 +47,14 @@ pub enum Row {
     IShiftInh = 10,
     IOffset = 11,
     IBiasNmda = 12,
+    IBiasCobaExc = 13,
+    IBiasCobaInh = 14,
+    VRevCobaExc = 15,
+    VRevCobaInh = 16,
 }
 
 impl Row {
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 17;
     pub const ALL: [Row; Row::COUNT] = [
         Row::VLeak,
         Row::VReset,
@@ -63,6 +69,10 @@ impl Row {
         Row::IShiftInh,
         Row::IOffset,
         Row::IBiasNmda,
+        Row::IBiasCobaExc,
+        Row::IBiasCobaInh,
+        Row::VRevCobaExc,
+        Row::VRevCobaInh,
     ];
 
     /// calix's names of the CapMem parameters (NeuronCalibResult), used in outputs.
@@ -81,6 +91,10 @@ impl Row {
             Row::IShiftInh => "i_bias_synin_inh_shift",
             Row::IOffset => "i_mem_offset",
             Row::IBiasNmda => "i_bias_nmda",
+            Row::IBiasCobaExc => "i_bias_synin_exc_coba",
+            Row::IBiasCobaInh => "i_bias_synin_inh_coba",
+            Row::VRevCobaExc => "e_synin_exc_rev",
+            Row::VRevCobaInh => "e_synin_inh_rev",
         }
     }
 
@@ -97,6 +111,22 @@ impl Row {
             Row::IBiasGmExc
         } else {
             Row::IBiasGmInh
+        }
+    }
+
+    pub fn coba_bias(input: usize) -> Row {
+        if input == 0 {
+            Row::IBiasCobaExc
+        } else {
+            Row::IBiasCobaInh
+        }
+    }
+
+    pub fn coba_reference(input: usize) -> Row {
+        if input == 0 {
+            Row::VRevCobaExc
+        } else {
+            Row::VRevCobaInh
         }
     }
 
@@ -140,6 +170,7 @@ impl Default for NeuronConfig {
             icc_scale: Scale::Normal,
             high_resistance: [false; 2],
             synin_enable: [false; 2],
+            coba_enable: [false; 2],
             offset_enable: false,
             threshold_enable: false,
             capacitance: 63,

@@ -44,6 +44,11 @@ pub struct NeuronMismatch {
     pub syn_offset: [f64; 2],
     /// Residual offsets of the neuron's two CADC channels (LSB).
     pub channel: [f64; 2],
+    /// COBA: reference-voltage cells (e_synin_rev) with their offsets, bias cells and gains.
+    pub coba_ref: [VoltageCell; 2],
+    pub coba_offset: [f64; 2],
+    pub coba_cell: [CurrentCell; 2],
+    pub coba_gain: [f64; 2],
 }
 
 /// A quadrant's synapse DAC.
@@ -64,8 +69,14 @@ impl Mismatch {
         let mut d = Draw(stream(p.seed, Purpose::Mismatch, 0, 0));
         let quadrants = [0, 1, 2, 3]
             .map(|_| QuadrantMismatch { dac_cell: d.icell(), dac_gain: (1.0 + p.sigma_dac * d.n()).max(0.1) });
+        // COBA parameters from their own stream, so adding them left every other draw as it was.
+        let mut e = Draw(stream(p.seed, Purpose::Mismatch, 1, 0));
         let neurons = (0..p.neurons)
             .map(|_| NeuronMismatch {
+                coba_ref: [e.vcell(), e.vcell()],
+                coba_offset: [p.sigma_offset * e.n(), p.sigma_offset * e.n()],
+                coba_cell: [e.icell(), e.icell()],
+                coba_gain: [e.log_normal(p.sigma_conductance), e.log_normal(p.sigma_conductance)],
                 vcell: [0; 3].map(|_| d.vcell()),
                 icell: [0; 7].map(|_| d.icell()),
                 gain: [0; 3].map(|_| p.sigma_gain * d.n()),

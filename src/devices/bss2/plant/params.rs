@@ -85,6 +85,10 @@ pub const I_GM_FS: f64 = 0.6e-6;
 pub const V_LIN: f64 = 0.1;
 pub const SHIFT_PER_CODE: f64 = 0.03e-3;
 pub const SHIFT_ZERO: f64 = 310.0;
+/// COBA modulation slope at full bias (1/V): the factor is 1 - slope (V - E_ref) for
+/// excitation (zero at the reversal E_ref + 1/slope), mirrored for inhibition.
+pub const COBA_SLOPE_FS: f64 = 40.0;
+
 /// Synaptic time constant at full bias and the high-resistance factor.
 pub const TAU_SYN_0: f64 = 0.25e-6;
 pub const HIGH_RESISTANCE: f64 = 72.0;

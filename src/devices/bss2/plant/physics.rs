@@ -114,6 +114,28 @@ impl View<'_> {
         I_GM_FS * self.icell(Row::gm(s)) * self.m.gm.get(s).copied().unwrap_or(1.0)
     }
 
+    /// COBA reference of input `s` (V): where the modulation leaves the amplitude unchanged.
+    pub fn coba_reference(&self, s: usize) -> f64 {
+        let (Some(cell), Some(offset)) = (self.m.coba_ref.get(s), self.m.coba_offset.get(s)) else { return 0.0 };
+        self.p.vlsb * f64::from(self.c.code(Row::coba_reference(s))) * (1.0 + cell.gain) + cell.offset + offset
+    }
+
+    /// COBA slope of input `s` (1/V).
+    pub fn coba_slope(&self, s: usize) -> f64 {
+        let (Some(cell), Some(gain)) = (self.m.coba_cell.get(s), self.m.coba_gain.get(s)) else { return 0.0 };
+        COBA_SLOPE_FS * current_fraction(self.c.code(Row::coba_bias(s)), cell.dead, cell.gain) * gain
+    }
+
+    /// Factor on the synaptic current of input `s` at membrane potential `v` (1 for CUBA):
+    /// linear, zero at the reversal potential, clamped at 0.
+    pub fn coba_factor(&self, s: usize, v: f64) -> f64 {
+        if !self.c.coba_enable.get(s).copied().unwrap_or(false) {
+            return 1.0;
+        }
+        let sign = if s == 0 { 1.0 } else { -1.0 };
+        (1.0 - sign * self.coba_slope(s) * (v - self.coba_reference(s))).max(0.0)
+    }
+
     /// Current the OTA of input `s` injects at rest (reference offset), signed (A).
     pub fn i_reference(&self, s: usize) -> f64 {
         if !self.c.synin_enable.get(s).copied().unwrap_or(false) {

@@ -10,6 +10,7 @@
 //!   crashing; `record_loss = false` still returns the last loss (Rockpool crashes);
 //! - clusters run in parallel ([`quantize_clusters`]), each on its own stream.
 
+mod encoder;
 mod model;
 mod optimizers;
 mod prepare;
@@ -175,7 +176,7 @@ pub fn quantize_cluster(
             (w_en.clone(), w_dec.clone())
         }
     };
-    let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n);
+    let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n, &settings.optimizer);
     let trained = run(&mut trainer, settings);
     let masks = flat.scatter(&bits_to_int(&trained.bits, m));
     let mut iw = [0.0; 4];

@@ -72,7 +72,14 @@ impl Optimizer {
             }
             Optimizer::Adam { b1, b2, eps } => {
                 let (b1, b2) = (b1 as f32, b2 as f32);
-                visit.visit(Adam { lr, b1, b2, eps: eps as f32, c1: 1.0 - b1.powi(t), c2: 1.0 - b2.powi(t) })
+                visit.visit(Adam {
+                    lr,
+                    b1,
+                    b2,
+                    eps: eps as f32,
+                    inv_c1: 1.0 / (1.0 - b1.powi(t)),
+                    inv_sqrt_c2: 1.0 / (1.0 - b2.powi(t)).sqrt(),
+                })
             }
             Optimizer::Adamax { b1, b2, eps } => {
                 let b1 = b1 as f32;
@@ -227,18 +234,17 @@ struct Adam {
     b1: f32,
     b2: f32,
     eps: f32,
-    /// 1 - b1^(i+1), 1 - b2^(i+1): the bias corrections.
-    c1: f32,
-    c2: f32,
+    /// The bias corrections as factors: 1 / (1 - b1^(i+1)), 1 / sqrt(1 - b2^(i+1)).
+    inv_c1: f32,
+    inv_sqrt_c2: f32,
 }
 impl Kernel for Adam {
     #[inline(always)]
     fn step(self, g: f32, x: &mut f32, m: &mut f32, v: &mut f32, _: f32) -> f32 {
         *m = (1.0 - self.b1) * g + self.b1 * *m;
         *v = (1.0 - self.b2) * (g * g) + self.b2 * *v;
-        let mhat = *m / self.c1;
-        let vhat = *v / self.c2;
-        *x -= self.lr * mhat / (vhat.sqrt() + self.eps);
+        // = lr * mhat / (sqrt(vhat) + eps), with the per-step divisions hoisted
+        *x -= self.lr * (*m * self.inv_c1) / (v.sqrt() * self.inv_sqrt_c2 + self.eps);
         0.0
     }
 }

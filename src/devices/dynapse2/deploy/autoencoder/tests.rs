@@ -51,7 +51,7 @@ fn fused_passes_equal_the_reference_for_every_optimizer() {
     let lr = Schedule::Constant(1e-3);
     for opt in all_optimizers() {
         let want = reference_losses(&x, &w_en, &w_dec, n, &opt, &lr, 30);
-        let mut trainer = Trainer::new(&x, &w_en, &w_dec, n);
+        let mut trainer = Trainer::new(&x, &w_en, &w_dec, n, &opt);
         for (i, w) in want.iter().enumerate() {
             let got = trainer.step(&opt, &lr, i as u64);
             assert!((got - w).abs() <= 1e-4 * w.abs().max(1e-3), "{opt:?} step {i}: {got} vs {w}");
@@ -67,7 +67,7 @@ fn fused_passes_equal_the_reference_across_blocks() {
     let lr = Schedule::ExponentialDecay { step_size: 1e-3, decay_steps: 5.0, decay_rate: 0.5 };
     for opt in [Optimizer::adam(), Optimizer::Sm3 { momentum: 0.9 }] {
         let want = reference_losses(&x, &w_en, &w_dec, n, &opt, &lr, 8);
-        let mut trainer = Trainer::new(&x, &w_en, &w_dec, n);
+        let mut trainer = Trainer::new(&x, &w_en, &w_dec, n, &opt);
         for (i, w) in want.iter().enumerate() {
             let got = trainer.step(&opt, &lr, i as u64);
             assert!((got - w).abs() <= 1e-4 * w.abs().max(1e-3), "{opt:?} step {i}: {got} vs {w}");

@@ -17,6 +17,7 @@
 
 use rayon::prelude::*;
 
+use super::encoder::{Factored, Moments};
 use super::model::{penalty_negative, penalty_slope, sigmoid_f32};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
@@ -78,6 +79,9 @@ pub struct Trainer {
     /// SM3's per-code accumulators of the encoder and decoder.
     acc_k_en: Vec<f32>,
     acc_k_dec: Vec<f32>,
+    /// The factored encoder update (see `encoder`), or `None` for the dense one.
+    factored: Option<Factored>,
+    moments: Moments,
 }
 
 /// What a training run produced.
@@ -93,7 +97,8 @@ pub struct Trained {
 
 impl Trainer {
     /// `x`: scaled flat weights; `w_en` as Rockpool's `(M, n)` row-major, `w_dec` as `(n, M)`.
-    pub fn new(x: &[f32], w_en: &[f32], w_dec: &[f32], n: usize) -> Trainer {
+    /// `optimizer` decides whether the encoder update can be factored.
+    pub fn new(x: &[f32], w_en: &[f32], w_dec: &[f32], n: usize, optimizer: &Optimizer) -> Trainer {
         let m = x.len();
         let block = BLOCK.min(m.div_ceil(LANES).max(1) * LANES);
         let blocks = (0..m.div_ceil(block))
@@ -138,8 +143,14 @@ impl Trainer {
             loss: 0.0,
             acc_k_en: vec![0.0; n],
             acc_k_dec: vec![0.0; n],
+            factored: Factored::new(optimizer, n),
+            moments: Moments::new(x),
         };
         trainer.code = trainer.sum_blocks(|b| b.code_sums(n)).per_code;
+        if trainer.factored.is_some() {
+            // only the codes are needed from here on
+            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(Vec::new(), 0));
+        }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
         let partial = trainer.sum_blocks(|b| b.forward(&code));
         trainer.finish_forward(&partial);
@@ -188,7 +199,14 @@ impl Trainer {
     /// before the step.
     pub fn step(&mut self, optimizer: &Optimizer, schedule: &Schedule, i: u64) -> f64 {
         let loss = self.loss;
-        optimizer.with_kernel(i, schedule, EpochPass { trainer: self });
+        let new_code = match self.factored.as_mut() {
+            Some(f) => {
+                let delta = f.step(optimizer, schedule, i, &self.grad_code, &self.moments);
+                Some(self.code.iter().zip(delta).map(|(c, d)| c + d).collect())
+            }
+            None => None,
+        };
+        optimizer.with_kernel(i, schedule, EpochPass { trainer: self, new_code });
         loss
     }
 
@@ -281,7 +299,6 @@ impl Block {
         let rows = en.w.chunks_mut(len).zip(en.s1.chunks_mut(len)).zip(en.s2.chunks_mut(len));
         for (k, ((w, s1), s2)) in rows.enumerate() {
             let gk = grad_code.get(k).copied().unwrap_or(0.0);
-            let mut acc = [0.0f32; LANES];
             if K::SM3 {
                 let ak = acc_k.get(k).copied().unwrap_or(0.0);
                 let mut row_max = 0.0f32;
@@ -299,19 +316,12 @@ impl Block {
                 }
                 continue;
             }
-            let chunks = w
-                .chunks_exact_mut(LANES)
-                .zip(s1.chunks_exact_mut(LANES))
-                .zip(s2.chunks_exact_mut(LANES))
-                .zip(self.x.chunks_exact(LANES));
-            for (((w, s1), s2), x) in chunks {
-                for ((((w, s1), s2), x), s) in w.iter_mut().zip(s1).zip(s2).zip(x).zip(acc.iter_mut()) {
-                    kernel.step(x * gk, w, s1, s2, 0.0);
-                    *s += *x * *w;
-                }
+            // one flat elementwise loop (vectorizes), then the new code's partial sum
+            for (((w, s1), s2), x) in w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(&self.x) {
+                kernel.step(x * gk, w, s1, s2, 0.0);
             }
             if let Some(slot) = per_code.get_mut(k) {
-                *slot = acc.iter().map(|v| f64::from(*v)).sum();
+                *slot = dot(w, &self.x);
             }
         }
         if K::SM3 {
@@ -351,20 +361,12 @@ impl Block {
                 }
                 continue;
             }
-            let chunks = w
-                .chunks_exact_mut(LANES)
-                .zip(s1.chunks_exact_mut(LANES))
-                .zip(s2.chunks_exact_mut(LANES))
-                .zip(p.chunks_exact_mut(LANES))
-                .zip(self.r.chunks_exact(LANES).zip(self.x_hat.chunks_exact_mut(LANES)));
-            for ((((w, s1), s2), p), (r, h)) in chunks {
-                let items = w.iter_mut().zip(s1).zip(s2).zip(p.iter_mut()).zip(r.iter().zip(h.iter_mut()));
-                for ((((w, s1), s2), p), (r, h)) in items {
-                    let g = ak * r * (*p * *p * (1.0 - *p));
-                    kernel.step(g, w, s1, s2, 0.0);
-                    *p = sigmoid_f32(*w);
-                    *h += ck * mask_bit(*p);
-                }
+            let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(p.iter_mut());
+            for ((((w, s1), s2), p), (r, h)) in items.zip(self.r.iter().zip(self.x_hat.iter_mut())) {
+                let g = ak * r * (*p * *p * (1.0 - *p));
+                kernel.step(g, w, s1, s2, 0.0);
+                *p = sigmoid_f32(*w);
+                *h += ck * mask_bit(*p);
             }
         }
         if K::SM3 {
@@ -379,6 +381,8 @@ impl Block {
 /// One epoch with a concrete kernel.
 struct EpochPass<'a> {
     trainer: &'a mut Trainer,
+    /// The codes after this step when the encoder update is factored.
+    new_code: Option<Vec<f64>>,
 }
 
 impl Visit for EpochPass<'_> {
@@ -386,13 +390,17 @@ impl Visit for EpochPass<'_> {
     fn visit<K: Kernel>(self, kernel: K) {
         let t = self.trainer;
         let m = t.m.max(1) as f64;
-        let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
-        let acc_en = t.acc_k_en.clone();
-        let enc = t.sum_blocks(|b| b.encoder(kernel, &grad_code, &acc_en));
         let scale: Vec<f32> = t.code.iter().map(|c| (2.0 / m * c) as f32).collect();
-        t.code = enc.per_code;
-        if K::SM3 {
-            t.acc_k_en = enc.acc_k;
+        if let Some(code) = self.new_code {
+            t.code = code;
+        } else {
+            let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
+            let acc_en = t.acc_k_en.clone();
+            let enc = t.sum_blocks(|b| b.encoder(kernel, &grad_code, &acc_en));
+            t.code = enc.per_code;
+            if K::SM3 {
+                t.acc_k_en = enc.acc_k;
+            }
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
         let acc_dec = t.acc_k_dec.clone();
