@@ -59,7 +59,7 @@ def main():
             repeats = 20 if size == 256 else 5
             cases = {
                 "forward": lambda: tile.tile.forward(x, False, False, False, False),
-                "update": lambda: tile.tile.update(x, d),
+                "update": lambda: tile.tile.update(x, d, False),
             }
             for kind, call in cases.items():
                 theirs = timed(call, repeats)

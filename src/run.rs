@@ -59,7 +59,7 @@ fn run_experiment(
     let stage =
         OutputStage::begin(&options.out_dir, &experiment.name).map_err(|e| passes::output_error(e, experiment.span))?;
     let ctx = Ctx { checked, device: plan.device, experiment, progress: options.progress, plots: options.plots };
-    let mut ir = Ir { stage, warnings: Vec::new(), crossbar: None };
+    let mut ir = Ir { stage, warnings: Vec::new(), crossbar: None, deploy: None, bss2: None };
     let mut reports = Vec::new();
     for (index, step) in plan.steps.iter().enumerate() {
         let report = passes::apply(step, &mut ir, &ctx)?;

@@ -30,6 +30,25 @@ pub fn validate(settings: &Settings, device_span: Span) -> Vec<Diag> {
             );
         }
     }
+    for block in ["update", "transfer_update"] {
+        let Some(u) = settings.block(block) else { continue };
+        for name in ["res", "x_res_implicit", "d_res_implicit"] {
+            if let Some(v) = u.number(name).filter(|v| *v > 1.0) {
+                out.push(
+                    Diag::error(
+                        &codes::CROSSBAR_INVALID,
+                        format!("`{block}.{name} = {v}` is a quantisation width, and it must be at most 1"),
+                    )
+                    .label(at(Some(u), name), "a width above 1")
+                    .help(format!(
+                        "aihwkit's core uses a value above 1 as the width itself (not 1/steps), which suppresses \
+                         every update; for {v} steps write `{name} = {}`",
+                        1.0 / v
+                    )),
+                );
+            }
+        }
+    }
     if let Some(t) = settings.block("transfer_io") {
         for name in ["noise_management", "bound_management"] {
             if t.span_of(name).is_some() && t.choice(name) != Some("none") {
@@ -104,6 +123,17 @@ fn compound_rules(c: &Settings, algorithm: Algorithm, out: &mut Vec<Diag>, at: &
             );
         }
         return;
+    }
+    let own = algorithm.compound_fields();
+    for name in set.iter().filter(|n| !own.contains(n)) {
+        out.push(
+            Diag::warning(
+                &codes::CROSSBAR_WARNING,
+                format!("`{name}` has no effect: {} has no such setting", algorithm.compound_class(1)),
+            )
+            .label(at(name), "ignored")
+            .help(format!("the settings of {} are: {}", algorithm.compound_class(1), own.join(", "))),
+        );
     }
     let invalid = |out: &mut Vec<Diag>, name: &str, message: String, help: &str| {
         out.push(Diag::error(&codes::CROSSBAR_INVALID, message).label(at(name), "here").help(help.to_string()));

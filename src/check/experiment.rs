@@ -214,6 +214,14 @@ impl ExperimentChecker<'_, '_> {
         let mut diags = super::calibration::potentials_to_cadc(&mut targets, vlsb, Some(device.span));
         diags.extend(super::calibration::check_shapes(&targets, neurons));
         diags.extend(super::calibration::check_shapes(&options, neurons));
+        if diags.iter().all(|d| !d.is_error()) {
+            diags.extend(super::calibration::check_targets(&targets, &options, neurons, with.span));
+        }
+        let (errors, warnings): (Vec<Diag>, Vec<Diag>) = diags.into_iter().partition(Diag::is_error);
+        for w in warnings {
+            self.resolver.report(w);
+        }
+        let diags = errors;
         if let Some(first) = diags.first().cloned() {
             for d in diags.into_iter().skip(1) {
                 self.resolver.report(d);
@@ -300,10 +308,21 @@ impl ExperimentChecker<'_, '_> {
             .help("train rate layers on a crossbar with `train`"));
         }
         let dt = device.settings.number("dt").unwrap_or(1e-3);
-        let (seconds, steps) = self.duration(duration, dt)?;
-        let stimuli = self.stimuli(network, stimuli, steps)?;
-        let records = self.records(network, records)?;
-        Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records })
+        // Duration, stimuli and records are independent: report every mistake among them.
+        let duration = self.duration(duration, dt);
+        let stimuli = self.stimuli(network, stimuli, duration.as_ref().ok().map(|d| d.1));
+        let records = self.records(network, records);
+        match (duration, stimuli, records) {
+            (Ok((seconds, steps)), Ok(stimuli), Ok(records)) => {
+                Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records })
+            }
+            (duration, stimuli, records) => {
+                for diag in [duration.err(), stimuli.err(), records.err()].into_iter().flatten() {
+                    self.resolver.report(diag);
+                }
+                Err(crate::check::resolve::already_reported())
+            }
+        }
     }
 
     fn duration(&self, expr: &ast::Expr, dt: f64) -> Result<(f64, usize), Diag> {
@@ -346,93 +365,136 @@ impl ExperimentChecker<'_, '_> {
         Ok((seconds, steps))
     }
 
-    fn stimuli(&self, network: &Network, stimuli: &[ast::Stimulus], steps: usize) -> Result<Vec<StimulusSpec>, Diag> {
-        let scope = self.resolver.scope(self.module);
+    /// Every stimulus, each mistake reported; `steps` is unknown when the duration was wrong.
+    fn stimuli(
+        &self,
+        network: &Network,
+        stimuli: &[ast::Stimulus],
+        steps: Option<usize>,
+    ) -> Result<Vec<StimulusSpec>, Diag> {
         let mut out: Vec<StimulusSpec> = Vec::new();
+        let mut failed = false;
         for s in stimuli {
-            let Some((index, pop)) = network.population(&s.input.node) else {
-                return Err(Diag::error(
-                    &codes::NAMES_UNKNOWN,
-                    format!("`{}` has no population `{}`", network.name, s.input.node),
-                )
-                .label(s.input.span, "unknown population")
-                .help(suggest::did_you_mean(
-                    &s.input.node,
-                    network.inputs().map(|(_, p)| p.name.as_str()),
-                    "input",
-                )));
-            };
-            if pop.kind != PopulationKind::Input {
-                return Err(Diag::error(
-                    &codes::EXPERIMENT_STIMULUS,
-                    format!("`{}` is not an input; stimuli drive inputs", pop.name),
-                )
-                .label(s.input.span, "a neuron population")
-                .label(pop.span, "declared here")
-                .help("declare an input (`input x[4]`), project it into the neurons and drive it"));
-            }
-            if let Some(first) = out.iter().find(|o| o.input == index) {
-                return Err(Diag::error(&codes::NAMES_DUPLICATE, format!("`{}` is driven twice", pop.name))
-                    .label(s.span, "driven again here")
-                    .label(first.span, "first driven here")
-                    .help("give each input one stimulus"));
-            }
-            let call = match eval(&s.value, &scope)? {
-                Value::Call(c) if matches!(c.function.as_str(), "poisson" | "regular" | "spikes") => c,
-                Value::Name(n) => return Err(unknown_name(&n, s.value.span, &scope)),
-                other => {
-                    return Err(Diag::error(&codes::EXPERIMENT_STIMULUS, format!("expected a stimulus, found {}", other.describe()))
-                        .label(s.value.span, format!("this is {}", other.describe()))
-                        .help("stimuli are `poisson(rate = 40 Hz, seed = 7)`, `regular(period = 10 ms)` or `spikes(load(\"in.npy\"))`"))
+            match self.stimulus(network, s, steps, &out) {
+                Ok(spec) => out.push(spec),
+                Err(d) => {
+                    self.resolver.report(d);
+                    failed = true;
                 }
-            };
-            stimulus_values(&call, pop.size, steps, s.value.span)?;
-            out.push(StimulusSpec { input: index, call, span: s.span });
+            }
+        }
+        if failed {
+            return Err(crate::check::resolve::already_reported());
         }
         Ok(out)
     }
 
+    fn stimulus(
+        &self,
+        network: &Network,
+        s: &ast::Stimulus,
+        steps: Option<usize>,
+        out: &[StimulusSpec],
+    ) -> Result<StimulusSpec, Diag> {
+        let scope = self.resolver.scope(self.module);
+        let Some((index, pop)) = network.population(&s.input.node) else {
+            return Err(Diag::error(
+                &codes::NAMES_UNKNOWN,
+                format!("`{}` has no population `{}`", network.name, s.input.node),
+            )
+            .label(s.input.span, "unknown population")
+            .help(suggest::did_you_mean(
+                &s.input.node,
+                network.inputs().map(|(_, p)| p.name.as_str()),
+                "input",
+            )));
+        };
+        if pop.kind != PopulationKind::Input {
+            return Err(Diag::error(
+                &codes::EXPERIMENT_STIMULUS,
+                format!("`{}` is not an input; stimuli drive inputs", pop.name),
+            )
+            .label(s.input.span, "a neuron population")
+            .label(pop.span, "declared here")
+            .help("declare an input (`input x[4]`), project it into the neurons and drive it"));
+        }
+        if let Some(first) = out.iter().find(|o| o.input == index) {
+            return Err(Diag::error(&codes::NAMES_DUPLICATE, format!("`{}` is driven twice", pop.name))
+                .label(s.span, "driven again here")
+                .label(first.span, "first driven here")
+                .help("give each input one stimulus"));
+        }
+        let call = match eval(&s.value, &scope)? {
+            Value::Call(c) if matches!(c.function.as_str(), "poisson" | "regular" | "spikes") => c,
+            Value::Name(n) => return Err(unknown_name(&n, s.value.span, &scope)),
+            other => {
+                return Err(Diag::error(&codes::EXPERIMENT_STIMULUS, format!("expected a stimulus, found {}", other.describe()))
+                    .label(s.value.span, format!("this is {}", other.describe()))
+                    .help("stimuli are `poisson(rate = 40 Hz, seed = 7)`, `regular(period = 10 ms)` or `spikes(load(\"in.npy\"))`"))
+            }
+        };
+        stimulus_values(&call, pop.size, steps, s.value.span)?;
+        Ok(StimulusSpec { input: index, call, span: s.span })
+    }
+
+    /// Every recorded state, each mistake reported.
     fn records(&self, network: &Network, probes: &[ast::Probe]) -> Result<Vec<Record>, Diag> {
         let mut out: Vec<Record> = Vec::new();
+        let mut failed = false;
         for probe in probes {
-            if !dynapse2::STATES.contains(&probe.state.node.as_str()) {
-                return Err(Diag::error(
-                    &codes::EXPERIMENT_STATE,
-                    format!("a dynapse2 neuron has no state `{}`", probe.state.node),
-                )
-                .label(probe.state.span, "unknown state")
-                .help(match suggest::closest(&probe.state.node, dynapse2::STATES.iter().copied()) {
-                    Some(c) => {
-                        format!("did you mean `{c}`? recordable states: {}", suggest::quote_list(dynapse2::STATES))
+            match self.record(network, probe) {
+                Ok(record) => {
+                    if !out.iter().any(|r| r.state == record.state && r.population == record.population) {
+                        out.push(record);
                     }
-                    None => format!("recordable states: {}", suggest::quote_list(dynapse2::STATES)),
-                }));
-            }
-            let Some((index, pop)) = network.population(&probe.population.node) else {
-                return Err(Diag::error(
-                    &codes::NAMES_UNKNOWN,
-                    format!("`{}` has no population `{}`", network.name, probe.population.node),
-                )
-                .label(probe.population.span, "unknown population")
-                .help(suggest::did_you_mean(
-                    &probe.population.node,
-                    network.neurons().map(|(_, p)| p.name.as_str()),
-                    "population",
-                )));
-            };
-            if pop.kind == PopulationKind::Input {
-                return Err(Diag::error(
-                    &codes::EXPERIMENT_STATE,
-                    format!("`{}` is an input: it has no `{}` to record", pop.name, probe.state.node),
-                )
-                .label(probe.population.span, "an input population")
-                .help("record states of `neurons` populations; inputs are what you drive"));
-            }
-            if !out.iter().any(|r| r.state == probe.state.node && r.population == index) {
-                out.push(Record { state: probe.state.node.clone(), population: index, span: probe.span });
+                }
+                Err(d) => {
+                    self.resolver.report(d);
+                    failed = true;
+                }
             }
         }
+        if failed {
+            return Err(crate::check::resolve::already_reported());
+        }
         Ok(out)
+    }
+
+    fn record(&self, network: &Network, probe: &ast::Probe) -> Result<Record, Diag> {
+        if !dynapse2::STATES.contains(&probe.state.node.as_str()) {
+            return Err(Diag::error(
+                &codes::EXPERIMENT_STATE,
+                format!("a dynapse2 neuron has no state `{}`", probe.state.node),
+            )
+            .label(probe.state.span, "unknown state")
+            .help(match suggest::closest(&probe.state.node, dynapse2::STATES.iter().copied()) {
+                Some(c) => {
+                    format!("did you mean `{c}`? recordable states: {}", suggest::quote_list(dynapse2::STATES))
+                }
+                None => format!("recordable states: {}", suggest::quote_list(dynapse2::STATES)),
+            }));
+        }
+        let Some((index, pop)) = network.population(&probe.population.node) else {
+            return Err(Diag::error(
+                &codes::NAMES_UNKNOWN,
+                format!("`{}` has no population `{}`", network.name, probe.population.node),
+            )
+            .label(probe.population.span, "unknown population")
+            .help(suggest::did_you_mean(
+                &probe.population.node,
+                network.neurons().map(|(_, p)| p.name.as_str()),
+                "population",
+            )));
+        };
+        if pop.kind == PopulationKind::Input {
+            return Err(Diag::error(
+                &codes::EXPERIMENT_STATE,
+                format!("`{}` is an input: it has no `{}` to record", pop.name, probe.state.node),
+            )
+            .label(probe.population.span, "an input population")
+            .help("record states of `neurons` populations; inputs are what you drive"));
+        }
+        Ok(Record { state: probe.state.node.clone(), population: index, span: probe.span })
     }
 
     fn export(
@@ -525,7 +587,7 @@ pub fn check_export_path(path: &str, span: Span) -> Result<(), Diag> {
 }
 
 /// Checks a stimulus' values against the input it drives.
-fn stimulus_values(call: &super::value::Call, channels: usize, steps: usize, span: Span) -> Result<(), Diag> {
+fn stimulus_values(call: &super::value::Call, channels: usize, steps: Option<usize>, span: Span) -> Result<(), Diag> {
     match call.function.as_str() {
         "poisson" => {
             let rate = call.number("rate").map_or(0.0, |n| n.value);
@@ -547,7 +609,7 @@ fn stimulus_values(call: &super::value::Call, channels: usize, steps: usize, spa
             }
         }
         "spikes" => {
-            let Some(Value::Array(a)) = call.args.get("counts") else { return Ok(()) };
+            let (Some(Value::Array(a)), Some(steps)) = (call.args.get("counts"), steps) else { return Ok(()) };
             let found = a.data.shape().to_vec();
             let fits = a.data.clone().into_dimensionality::<Ix2>().is_ok_and(|m| m.dim() == (steps, channels));
             if !fits {

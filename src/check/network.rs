@@ -20,6 +20,10 @@ use crate::syntax::span::Span;
 /// Largest population accepted (a guard against typos like `neurons h[1e9]`).
 pub const MAX_POPULATION: usize = 1 << 22;
 
+/// Largest weight matrix accepted, pre x post (256 MB of f64): far beyond any chip or tile, and
+/// small enough that drawing or loading it cannot exhaust memory.
+pub const MAX_WEIGHTS: usize = 1 << 25;
+
 /// Checks a network item; reports mistakes and returns what could be built.
 pub fn check_network(r: &Resolver, module: ModuleId, item: &NetworkItem) -> Option<Network> {
     let scope = r.scope(module);
@@ -204,6 +208,19 @@ fn projection(
         .help("projections go from inputs or neurons into neurons or layers"));
     }
     let shape = (pre.size, post.size);
+    let entries = pre.size.saturating_mul(post.size);
+    if entries > MAX_WEIGHTS {
+        return Err(Diag::error(
+            &codes::NETWORK_SIZE,
+            format!(
+                "`{} -> {}` would hold {} x {} = {entries} weights, more than dyn accepts ({MAX_WEIGHTS})",
+                pre.name, post.name, pre.size, post.size
+            ),
+        )
+        .label(decl.span, "this projection")
+        .label(post.span, format!("`{}` has {} neurons", post.name, post.size))
+        .help("a dense weight matrix this large would not fit in memory; check the population sizes"));
+    }
     let weights = match eval(&decl.value, scope)? {
         Value::Array(a) => {
             if !a.dim.is_none() {

@@ -82,7 +82,7 @@ impl<'p> Resolver<'p> {
             return Err(already_reported());
         };
         self.lets.borrow_mut().insert(key.clone(), State::InProgress);
-        let result = eval(&item.value, &self.scope(module));
+        let result = eval(&item.value, &self.scope(module)).and_then(|v| self.bound_value(module, item, v));
         let stored = match &result {
             Ok(v) => Some(v.clone()),
             Err(d) => {
@@ -92,6 +92,25 @@ impl<'p> Resolver<'p> {
         };
         self.lets.borrow_mut().insert(key, State::Done(stored));
         result.map_err(|_| already_reported())
+    }
+
+    /// A `let` must bind a value: a bare name that is not defined is a typo (`n_hiden`), not a
+    /// choice, since choices are written where they are used or as strings.
+    fn bound_value(&self, module: ModuleId, item: &crate::syntax::ast::LetItem, value: Value) -> Result<Value, Diag> {
+        let Value::Name(name) = &value else { return Ok(value) };
+        if name == POISONED {
+            return Ok(value);
+        }
+        let scope = self.scope(module);
+        let diag = super::eval::unknown_name(name, item.value.span, &scope);
+        let close = suggest::closest(name, scope.names().iter().map(String::as_str)).is_some();
+        if close || super::units::is_unit_name(name) {
+            return Err(diag);
+        }
+        Err(diag.help(format!(
+            "a `let` binds a value; to name a choice such as `adam`, write it as a string: `let {} = \"{name}\"`",
+            item.name.node
+        )))
     }
 
     /// Resolves a path written after `=` in a device, preset, quantization or calibration.
@@ -172,7 +191,8 @@ impl<'p> Resolver<'p> {
     fn module_names(&self, module: ModuleId) -> Vec<String> {
         let mut names: Vec<String> = crate::stdlib::names().map(str::to_string).collect();
         if let Some(m) = self.program.module(module) {
-            names.extend(m.imports.keys().cloned());
+            // a stdlib `use` is also an import: list each module once
+            names.extend(m.imports.keys().filter(|k| !crate::stdlib::names().any(|s| s == k.as_str())).cloned());
         }
         names
     }

@@ -497,6 +497,12 @@ fn integer(
             shape_allowed(spec, a.data.shape(), span, context)?;
             a.data.iter().copied().collect()
         }
+        Value::Array(a) => {
+            // A chip-wide value (e.g. the synapse DAC bias) given per neuron.
+            return Err(Diag::error(&codes::SHAPES_MISMATCH, format!("`{}` takes one value, not an array", spec.name))
+                .label(span, format!("an array of shape {:?}", a.data.shape()))
+                .help(format!("`{}` is a single value: {}", spec.name, spec.doc)));
+        }
         other => {
             return Err(expected(spec.name, "a whole number", other, span, &format!("write e.g. `{} = 1`", spec.name)))
         }

@@ -137,6 +137,7 @@ const PREFIXES: &[(&str, f64)] = &[
     ("n", 1e-9),
     ("u", 1e-6),
     ("µ", 1e-6),
+    ("μ", 1e-6),
     ("m", 1e-3),
     ("k", 1e3),
     ("M", 1e6),
@@ -164,6 +165,15 @@ pub fn parse_unit(text: &str) -> Option<Unit> {
         let base = text.strip_prefix(p)?;
         BASES.iter().find(|(b, _)| *b == base).map(|(_, dim)| Unit { scale: *scale, dim: *dim })
     })
+}
+
+/// Every unit the grammar admits, commonest prefixes first (for "did you mean `mV`?").
+pub fn unit_names() -> Vec<String> {
+    let mut names: Vec<String> = BASES.iter().map(|(b, _)| (*b).to_string()).collect();
+    for prefix in ["m", "u", "n", "p", "k", "M", "G", "f", "µ"] {
+        names.extend(BASES.iter().map(|(b, _)| format!("{prefix}{b}")));
+    }
+    names
 }
 
 /// Whether a bare name is a unit (for the "units follow their number" hint).

@@ -15,13 +15,13 @@ pub fn run(files: &[PathBuf], style: Style) -> i32 {
                 }
                 if style != Style::Json {
                     let m = &checked.model;
-                    println!(
-                        "{}: ok ({} devices, {} networks, {} experiments)",
+                    super::out(&format!(
+                        "{}: ok ({} devices, {} networks, {} experiments)\n",
                         file.display(),
                         m.devices.len(),
                         m.networks.len(),
                         m.experiments.len()
-                    );
+                    ));
                 }
             }
             Err(diags) => {

@@ -67,6 +67,14 @@ enum Command {
     },
 }
 
+/// Writes results to stdout. A closed pipe (`dyn show f.dyn chip | head`) ends the output, not
+/// the program: `println!` would panic there.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
 /// Parses the arguments and runs the command; returns the exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {

@@ -22,7 +22,12 @@ pub fn run(file: &Path, out: &Path, experiment: Option<String>, plots: bool, qui
                     }
                 }
                 if style != Style::Json {
-                    println!("{}: {} files in {}", outcome.name, outcome.files.len(), outcome.dir.display());
+                    super::out(&format!(
+                        "{}: {} files in {}\n",
+                        outcome.name,
+                        outcome.files.len(),
+                        outcome.dir.display()
+                    ));
                 }
             }
             0

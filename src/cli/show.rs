@@ -22,7 +22,7 @@ pub fn run(file: &Path, name: &str, style: Style) -> i32 {
     };
     match show(&program, &checked, name) {
         Ok(value) => {
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            super::out(&format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default()));
             0
         }
         Err(diag) => {

@@ -38,6 +38,7 @@ codes! {
     // units: dimension algebra
     UNITS_MISMATCH = "dyn::units::mismatch": "A value has the wrong physical dimension for where it is used.";
     UNITS_INCOMPATIBLE = "dyn::units::incompatible": "Two quantities of different dimensions are added or subtracted.";
+    UNITS_UNKNOWN = "dyn::units::unknown": "A number is followed by a word that is not a unit (`5 mv`).";
     // types: values of the wrong sort or out of range
     TYPES_EXPECTED = "dyn::types::expected": "A value of the wrong sort (e.g. a string where a number is needed).";
     TYPES_RANGE = "dyn::types::range": "A value lies outside the range the field allows.";
@@ -52,6 +53,7 @@ codes! {
     LOAD_MALFORMED = "dyn::load::malformed": "A file given to `load` is not a valid .npy array.";
     // network: populations and projections
     NETWORK_POPULATION = "dyn::network::population": "A projection joins populations in a way the network cannot use.";
+    NETWORK_SIZE = "dyn::network::size": "A projection's weight matrix is too large to hold (pre x post above 2^25 entries).";
     NETWORK_LAYER_KIND = "dyn::network::layer_kind": "A network mixes spiking populations and rate layers, or uses one on the wrong device.";
     // hardware: device limits known before anything runs
     HARDWARE_CAPACITY = "dyn::hardware::capacity": "The network needs more neurons or cores than the device provides.";
@@ -59,6 +61,7 @@ codes! {
     HARDWARE_FAN_IN = "dyn::hardware::fan_in": "A neuron receives more connections than it has CAM entries.";
     HARDWARE_FAN_OUT = "dyn::hardware::fan_out": "A neuron sends to more destinations than it has SRAM entries.";
     HARDWARE_TAGS = "dyn::hardware::tags": "The network needs more event tags than the chip provides.";
+    HARDWARE_ROUTE = "dyn::hardware::route": "A connection spans more chips than an event can hop.";
     // experiment: steps and what they need
     EXPERIMENT_DEVICE = "dyn::experiment::device": "A step that the experiment's device cannot perform.";
     EXPERIMENT_ORDER = "dyn::experiment::order": "A step comes before the step it needs.";
@@ -70,6 +73,10 @@ codes! {
     // calibration: BrainScaleS-2 targets
     CALIBRATION_LIMIT = "dyn::calibration::limit": "A calibration target outside the range calix can measure or the chip can reach.";
     CALIBRATION_FEASIBLE = "dyn::calibration::feasible": "A calibration target outside calix's feasible range: it will calibrate poorly (warning).";
+    CALIBRATION_HOLDOFF = "dyn::calibration::holdoff": "A holdoff time not shorter than the refractory time it is part of.";
+    CALIBRATION_COBA = "dyn::calibration::coba": "COBA reference and reversal potentials leave no room for calix's second operating point inside 60..165 CADC.";
+    CALIBRATION_RATE = "dyn::calibration::rate": "Leak-over-threshold rates that cannot be calibrated: all zero, or a leak not above the reset.";
+    CALIBRATION_UNREACHED = "dyn::calibration::unreached": "Neurons that miss a calibration target after calibration, named (warning).";
     // crossbar: aihwkit configuration rules
     CROSSBAR_INVALID = "dyn::crossbar::invalid": "A crossbar configuration that aihwkit's core would reject.";
     CROSSBAR_WARNING = "dyn::crossbar::warning": "A crossbar setting that has no effect or is overridden (warning).";

@@ -147,8 +147,40 @@ fn bind_long_line(diag: &Diag, map: &SourceMap) -> Option<Bound> {
     })
 }
 
+/// Quoted text (`...`) longer than this is cut: a report never repeats a megabyte of input.
+const MAX_QUOTE: usize = 80;
+
+/// Shortens every backquoted part of a message that is longer than [`MAX_QUOTE`] characters.
+fn shorten_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 && part.chars().count() > MAX_QUOTE {
+            out.extend(part.chars().take(MAX_QUOTE / 2));
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The diagnostic with long quotations cut (messages, labels and help).
+fn shortened(diag: &Diag) -> Diag {
+    let mut d = diag.clone();
+    d.message = shorten_quotes(&d.message);
+    d.help = d.help.as_deref().map(shorten_quotes);
+    for label in &mut d.labels {
+        label.text = shorten_quotes(&label.text);
+    }
+    d
+}
+
 /// Renders one diagnostic.
 pub fn render(diag: &Diag, map: &SourceMap, style: Style) -> String {
+    let diag = &shortened(diag);
     let bound = bind(diag, map);
     let mut out = String::new();
     let result = match style {

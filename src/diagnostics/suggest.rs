@@ -1,14 +1,21 @@
 //! "Did you mean" suggestions by edit distance.
 
+/// Names longer than this get no "did you mean".
+const MAX_SUGGESTED: usize = 256;
+
 /// The candidate closest to `name`, if it is close enough to be a plausible typo.
 pub fn closest<'a, I>(name: &str, candidates: I) -> Option<String>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // Edit distance is quadratic: a name of a megabyte is no typo of anything.
+    if name.len() > MAX_SUGGESTED {
+        return None;
+    }
     let lower = name.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for cand in candidates {
-        if cand == name {
+        if cand == name || cand.len() > MAX_SUGGESTED {
             continue;
         }
         let score = if cand.to_lowercase() == lower { 1.0 } else { strsim::jaro_winkler(&lower, &cand.to_lowercase()) };

@@ -6,16 +6,30 @@ use serde_json::json;
 
 use super::crossbar_tile::tile_config;
 use super::{output_error, Ctx, Ir};
+use crate::devices::crossbar::compounds::Algorithm;
 use crate::devices::crossbar::config::TileConfig;
 use crate::diagnostics::{codes, Diag, Diagnostics};
 use crate::model::Step;
 use crate::output::{json as out_json, npy};
 
+/// The settings of the compound `algorithm` builds: exactly its class's fields.
+fn compound_settings(c: &TileConfig) -> serde_json::Value {
+    let all = serde_json::to_value(&c.compound).unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    for name in c.algorithm.compound_fields() {
+        if let Some(v) = all.get(name) {
+            out.insert(name.to_string(), v.clone());
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
 /// What build_config returns: config class, compound with its settings, every device with every
-/// parameter, the IO and update parameters.
+/// parameter, the IO and update parameters (transfer IO as build_config passes it; the tile
+/// switches its noise and bound management off, as aihwkit's core does).
 pub fn config_json(c: &TileConfig) -> serde_json::Value {
     let n = c.n_devices.max(match c.algorithm {
-        crate::devices::crossbar::compounds::Algorithm::Sgd | crate::devices::crossbar::compounds::Algorithm::Mp => 1,
+        Algorithm::Sgd | Algorithm::Mp => 1,
         _ => 2,
     });
     let mut device = serde_json::to_value(&c.device).unwrap_or_default();
@@ -25,16 +39,13 @@ pub fn config_json(c: &TileConfig) -> serde_json::Value {
         map.insert("num_states".into(), json!(c.device.num_states()));
     }
     let algorithm = serde_json::to_value(c.algorithm).unwrap_or_default();
-    let transfer = !matches!(
-        c.algorithm,
-        crate::devices::crossbar::compounds::Algorithm::Sgd | crate::devices::crossbar::compounds::Algorithm::Mp
-    );
+    let transfer = !matches!(c.algorithm, Algorithm::Sgd | Algorithm::Mp);
     json!({
         "algorithm": algorithm,
         "rpu_config": c.algorithm.config_class(c.n_devices),
         "compound": {
             "class": c.algorithm.compound_class(c.n_devices),
-            "settings": if c.algorithm == crate::devices::crossbar::compounds::Algorithm::Sgd { json!({}) } else { serde_json::to_value(&c.compound).unwrap_or_default() },
+            "settings": compound_settings(c),
         },
         "devices": vec![device; n],
         "forward": c.forward,

@@ -1,7 +1,7 @@
 //! The `export` pass: writes a spec, a hardware configuration, weights or a calibration to a
 //! file. What each export means depends on the device family, so this file only dispatches.
 
-use super::{not_built, Ctx, Ir};
+use super::{Ctx, Ir};
 use crate::diagnostics::{codes, Diag, Diagnostics};
 use crate::model::{DeviceKind, ExportKind, Step, StepPlan};
 
@@ -13,10 +13,11 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     match (ctx.device.kind, what) {
         (DeviceKind::Crossbar, ExportKind::Config) => super::crossbar_export::export_config(step, ir, ctx, path),
         (DeviceKind::Crossbar, ExportKind::Weights) => super::crossbar_export::export_weights(step, ir, path),
-        (DeviceKind::Dynapse2, ExportKind::Spec | ExportKind::Config | ExportKind::Weights) => {
-            Err(not_built(step, "export"))
-        }
-        (DeviceKind::Bss2, ExportKind::Calibration | ExportKind::Config) => Err(not_built(step, "export")),
+        (DeviceKind::Dynapse2, ExportKind::Spec) => super::deploy_export::export_spec(step, ir, path),
+        (DeviceKind::Dynapse2, ExportKind::Config) => super::deploy_export::export_config(step, ir, ctx, path),
+        (DeviceKind::Dynapse2, ExportKind::Weights) => super::deploy_export::export_weights(step, ir, path),
+        (DeviceKind::Bss2, ExportKind::Calibration) => super::calibration_export::export_calibration(step, ir, path),
+        (DeviceKind::Bss2, ExportKind::Config) => super::calibration_export::export_config(step, ir, path),
         (kind, _) => Err(Diag::error(
             &codes::RUN_FAILED,
             format!("a {} device has nothing to export as `{}`", kind.name(), export_name(*what)),

@@ -3,6 +3,11 @@
 //! and returns a [`Report`] for summary.json.
 
 pub mod calibrate;
+// bss2: calibration outputs
+pub mod calibration_export;
+// dynapse2: spec, config and weights exports
+pub mod deploy_export;
+pub mod deployed;
 pub mod export;
 pub mod layout;
 pub mod map;
@@ -38,6 +43,10 @@ pub struct Ir {
     pub warnings: Vec<Diag>,
     /// crossbar: the trained network of the last `train` step.
     pub crossbar: Option<train::Trained>,
+    /// bss2: the calibrated chip of the last `calibrate` step.
+    pub bss2: Option<crate::devices::bss2::calibrate::Calibration>,
+    /// dynapse2: the deployment of the last `map` (quantization filled by `quantize`).
+    pub deploy: Option<crate::devices::dynapse2::deploy::Deployment>,
 }
 
 /// What one pass did, for summary.json.

@@ -23,9 +23,13 @@ pub struct NeuronSetup {
 
 /// Builds the per-neuron parameters of `network` on `device`.
 pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result<NeuronSetup, Diagnostics> {
+    with_mismatch(nominal(network, layout, device)?, device)
+}
+
+/// Per-neuron parameters as declared (device, then populations), before mismatch.
+pub fn nominal(network: &Network, layout: &Layout, device: &Device) -> Result<DynapSimParams, Diagnostics> {
     let mut params = DynapSimParams::defaults(layout.n_neurons);
-    let all = 0..layout.n_neurons;
-    assign(&mut params, &device.settings, all.clone(), device.span)?;
+    assign(&mut params, &device.settings, 0..layout.n_neurons, device.span)?;
     for (index, pop) in network.neurons() {
         if let Some(settings) = &pop.settings {
             assign(&mut params, settings, layout.range(index), pop.span)?;
@@ -33,6 +37,12 @@ pub fn parameters(network: &Network, layout: &Layout, device: &Device) -> Result
     }
     params.dt = device.settings.number("dt").unwrap_or(params.dt);
     params.iscale = device.settings.number("Iscale").unwrap_or(params.iscale);
+    Ok(params)
+}
+
+/// Rockpool's initial state and frozen mismatch from the device's seed, on given parameters
+/// (the per-core parameters of a mapped network).
+pub fn with_mismatch(mut params: DynapSimParams, device: &Device) -> Result<NeuronSetup, Diagnostics> {
     let rest = SimState::rest(&params);
     let seed = device.settings.int("seed").and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
     let fraction = device.settings.number("percent_mismatch").unwrap_or(0.0);

@@ -24,15 +24,14 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     };
     let model = &ctx.checked.model;
     let Some(network) = model.networks.get(target.network()) else { return Ok(json!({})) };
-    if !matches!(target, SimTarget::Network(_)) {
-        return Err(Diag::error(&codes::RUN_FAILED, "simulating the mapped or deployed network needs the `map` pass")
-            .label(step.keyword_span(), "this simulation")
-            .help("name the network to simulate it as declared: `simulate NET for ...`")
-            .into());
-    }
     let layout = Layout::of(network);
-    let super::neurons::NeuronSetup { params, rest } = super::neurons::parameters(network, &layout, ctx.device)?;
-    let (w_in, w_rec) = sparse_weights(network, &layout).map_err(|e| failed(e, step.span))?;
+    let (super::neurons::NeuronSetup { params, rest }, (w_in, w_rec)) = match target {
+        SimTarget::Network(_) => (
+            super::neurons::parameters(network, &layout, ctx.device)?,
+            sparse_weights(network, &layout).map_err(|e| failed(e, step.span))?,
+        ),
+        SimTarget::Mapped(_) | SimTarget::Deployed(_) => super::deployed::setup(ir, ctx, step, target)?,
+    };
     let counts = input_counts(network, &layout, stimuli, *steps, params.dt)?;
     let requests: Vec<RecordRequest> = records
         .iter()

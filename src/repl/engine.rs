@@ -83,7 +83,7 @@ impl Engine {
             Command::Reset => {
                 self.items.clear();
                 self.last = None;
-                Reply::Text("session cleared".to_string())
+                Reply::Text("session cleared\n".to_string())
             }
             Command::Check => self.check_session(),
             Command::Type(e) => self.expression(&e, describe_type),

@@ -45,7 +45,7 @@ pub fn run(file: Option<&Path>, style: Style) -> i32 {
     if let Some(f) = file {
         match engine.eval_line(&format!(":load {}", f.display())) {
             Reply::Error(e) => eprint!("{e}"),
-            Reply::Text(t) => print!("{t}"),
+            Reply::Text(t) => crate::cli::out(&t),
             _ => {}
         }
     }
@@ -71,7 +71,7 @@ fn plain(engine: &mut Engine) -> i32 {
         let input = std::mem::take(&mut buffer);
         match engine.eval_line(input.trim_end()) {
             Reply::Quit => return if failed { 1 } else { 0 },
-            Reply::Text(t) => print!("{t}"),
+            Reply::Text(t) => crate::cli::out(&t),
             Reply::Error(e) => {
                 failed = true;
                 eprint!("{e}");
@@ -97,14 +97,14 @@ fn interactive(engine: &mut Engine) -> i32 {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!("dyn {} — `:help` for commands, `:quit` to leave", env!("CARGO_PKG_VERSION"));
+    crate::cli::out(&format!("dyn {} — `:help` for commands, `:quit` to leave\n", env!("CARGO_PKG_VERSION")));
     loop {
         match editor.readline("dyn> ") {
             Ok(line) => {
                 let _ = editor.add_history_entry(line.as_str());
                 match engine.eval_line(&line) {
                     Reply::Quit => break,
-                    Reply::Text(t) => print!("{t}"),
+                    Reply::Text(t) => crate::cli::out(&t),
                     Reply::Error(e) => eprint!("{e}"),
                     Reply::Silent => {}
                 }

@@ -33,7 +33,22 @@ fn parse_rule(source: SourceId, text: &str, rule: Rule) -> Result<Pairs<'_, Rule
     if let Some(diag) = super::guard::check_nesting(source, text) {
         return Err(diag.into());
     }
-    DynParser::parse(rule, text).map_err(|e| Diagnostics::from(super::phrases::syntax_error(source, text, &e)))
+    DynParser::parse(rule, text).map_err(|e| {
+        let detailed = detailed_error(rule, text).unwrap_or(e);
+        Diagnostics::from(super::phrases::syntax_error(source, text, &detailed))
+    })
+}
+
+/// Parses again with pest's error detail on, so the error knows the literal tokens (`:`, `=`,
+/// `for`) tried at the furthest position. Only failing input pays for the tracking. The flag is
+/// global: the lock makes each detailed parse see it on, so its wording never depends on timing.
+fn detailed_error(rule: Rule, text: &str) -> Option<pest::error::Error<Rule>> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = DynParser::parse(rule, text).err();
+    pest::set_error_detail(false);
+    result
 }
 
 /// Parses one source text into a module, or every syntax error found.

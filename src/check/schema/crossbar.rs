@@ -360,6 +360,10 @@ pub static COMPOUND: Schema = Schema {
         opt_flag("correct_gradient_magnitudes", "correct gradient magnitudes"),
         opt_num("tail_weightening", NONNEG, "AGAD tail weighting"),
         opt_num("buffer_cap", NONNEG, "cap of the buffer"),
+        opt_flag(
+            "experimental_correct_accumulation",
+            "AGAD: scale buffer increments by the sweep in the chopper period",
+        ),
         opt_num("granularity", NONNEG, "mixed precision: transfer granularity"),
         opt_num("n_x_bins", NONNEG, "mixed precision: x quantisation bins (0 = off)"),
         opt_num("n_d_bins", NONNEG, "mixed precision: d quantisation bins (0 = off)"),

@@ -158,8 +158,13 @@ impl TileConfig {
             }
             (None, _) => up.clone(),
         };
-        // The core forces NM and BM off for every transfer read (§6.3, §10.12).
-        let transfer_forward = blocks.transfer_io.map_or_else(|| io.clone(), IoParams::from_fields).for_transfer();
+        // What build_config passes: NM/BM off, except for AGAD (§1.2). The tile forces them off
+        // for every transfer read anyway, as the core does (§6.3, §10.12).
+        let transfer_forward = match (blocks.transfer_io, algorithm) {
+            (Some(f), _) => IoParams::from_fields(f),
+            (None, Algorithm::Agad) => io.clone(),
+            (None, _) => io.for_transfer(),
+        };
         let mut compound = CompoundParams::for_algorithm(algorithm);
         if let Some(f) = blocks.compound {
             compound = compound.with_fields(f);

@@ -287,67 +287,62 @@ impl Pipeline {
         out: &mut [f32],
         rng: &mut ChaCha8Rng,
     ) {
-        let io = self.io.clone();
-        if io.is_perfect || io.mv_type == "ideal" {
-            mac(weights, cols, dir, x, out);
-            #[allow(clippy::cast_possible_truncation)]
-            out.iter_mut().for_each(|v| *v *= io.out_scale as f32);
+        self.apply_with(Matrix { weights, cols, transposed: None }, dir, x, out, rng);
+    }
+
+    /// [`Pipeline::apply`] with an optional column-major copy of the weights, which makes the
+    /// forward product vectorise (same sums in the same order, so the same bits).
+    pub fn apply_with(&mut self, m: Matrix<'_>, dir: Direction, x: &[f32], out: &mut [f32], rng: &mut ChaCha8Rng) {
+        let Some(mut pass) = self.begin(&m, dir, x, out) else {
             return;
-        }
-        let nm_on = io.noise_management != NoiseManagement::None;
-        let mut s_nm = self.nm_scale(x, io.noise_management);
-        if nm_on && s_nm <= 0.0 && io.inp_noise <= 0.0 {
-            out.iter_mut().for_each(|v| *v = 0.0);
-            return;
-        }
-        let bm = if dir == Direction::Backward { BoundManagement::None } else { io.bound_management };
-        let in_step = step(io.inp_res, io.inp_bound);
-        let mut rho: f32 = 1.0;
-        let mut round = 0;
+        };
         loop {
-            round += 1;
-            let nm_factor = if nm_on && s_nm > 0.0 { s_nm } else { 1.0 };
-            let bm_factor = if bm == BoundManagement::None { 1.0 } else { rho };
-            let scale = nm_factor * bm_factor;
-            let hit = self.round(weights, cols, dir, x, 1.0 / scale, out, rng, bm != BoundManagement::None);
-            let last = !hit
-                || bm == BoundManagement::None
-                || f64::from(rho) > io.max_bm_factor
-                || (in_step > 0.0 && f64::from(rho) > io.max_bm_res / f64::from(in_step))
-                || (bm == BoundManagement::IterativeWorstCase && round >= 2);
-            if last {
-                #[allow(clippy::cast_possible_truncation)]
-                let back = io.out_scale as f32 * scale;
-                out.iter_mut().for_each(|v| *v *= back);
+            let v = self.prepare(&pass, x, rng);
+            m.product(dir, &v, out);
+            if self.finish(&mut pass, &m, dir, x, &v, out, rng) {
                 return;
-            }
-            if bm == BoundManagement::IterativeWorstCase {
-                s_nm = self.nm_scale(x, NoiseManagement::AbsMaxNpSum);
-                rho = 1.0;
-            } else {
-                rho *= 2.0;
             }
         }
     }
 
-    /// One round of the loop at input scale `c`; returns whether an output bound was hit.
-    #[allow(clippy::too_many_arguments, clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-    fn round(
-        &self,
-        weights: &[f32],
-        cols: usize,
-        dir: Direction,
-        x: &[f32],
-        c: f32,
-        out: &mut [f32],
-        rng: &mut ChaCha8Rng,
-        bm_on: bool,
-    ) -> bool {
+    /// Starts one product: the perfect and all-zero shortcuts write `out` and return `None`;
+    /// otherwise the state of the bound-management loop (§4.2 steps 1–3).
+    pub fn begin(&mut self, m: &Matrix<'_>, dir: Direction, x: &[f32], out: &mut [f32]) -> Option<Pass> {
         let io = &self.io;
+        if io.is_perfect || io.mv_type == "ideal" {
+            m.product(dir, x, out);
+            #[allow(clippy::cast_possible_truncation)]
+            let scale = io.out_scale as f32;
+            out.iter_mut().for_each(|v| *v *= scale);
+            return None;
+        }
+        let kind = io.noise_management;
+        let (nm_on, bm) = (kind != NoiseManagement::None, io.bound_management);
+        let inp_noise = io.inp_noise;
+        let s_nm = self.nm_scale(x, kind);
+        if nm_on && s_nm <= 0.0 && inp_noise <= 0.0 {
+            out.iter_mut().for_each(|v| *v = 0.0);
+            return None;
+        }
+        let bm = if dir == Direction::Backward { BoundManagement::None } else { bm };
+        Some(Pass { s_nm, rho: 1.0, round: 0, nm_on, bm })
+    }
+
+    /// The input scale of the current round: `1/(s_nm·ρ)`, each factor only when it applies.
+    fn scale(p: &Pass) -> f32 {
+        let nm_factor = if p.nm_on && p.s_nm > 0.0 { p.s_nm } else { 1.0 };
+        let bm_factor = if p.bm == BoundManagement::None { 1.0 } else { p.rho };
+        nm_factor * bm_factor
+    }
+
+    /// §4.2 step 4b: the DAC stage of one round (quantise, clip, input noise, asymmetry).
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn prepare(&self, pass: &Pass, x: &[f32], rng: &mut ChaCha8Rng) -> Vec<f32> {
+        let io = &self.io;
+        let c = 1.0 / Self::scale(pass);
         let in_step = step(io.inp_res, io.inp_bound);
         let in_bound = if io.inp_bound > 0.0 { io.inp_bound as f32 } else { f32::INFINITY };
-        let v: Vec<f32> = x
-            .iter()
+        x.iter()
             .map(|xj| {
                 let sto = if io.inp_sto_round { Some(&mut *rng) } else { None };
                 let mut v = quantize(xj * c, in_step, sto).clamp(-in_bound, in_bound);
@@ -359,10 +354,27 @@ impl Pipeline {
                 }
                 v
             })
-            .collect();
-        mac(weights, cols, dir, &v, out);
+            .collect()
+    }
+
+    /// After the analog product `out` of round input `v`: the non-idealities and the ADC (§4.2
+    /// steps 4d–f). Returns true when the loop ends (then `out` holds the rescaled result).
+    #[allow(clippy::too_many_arguments, clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    pub fn finish(
+        &mut self,
+        pass: &mut Pass,
+        m: &Matrix<'_>,
+        dir: Direction,
+        x: &[f32],
+        v: &[f32],
+        out: &mut [f32],
+        rng: &mut ChaCha8Rng,
+    ) -> bool {
+        let (weights, cols) = (m.weights, m.cols);
+        let io = &self.io;
+        let bm_on = pass.bm != BoundManagement::None;
         if io.ir_drop > 0.0 {
-            ir_drop(io, weights, cols, dir, &v, out);
+            ir_drop(io, weights, cols, dir, v, out);
         }
         if io.v_offset_std > 0.0 || io.r_series > 0.0 {
             let y_ref = -io.v_offset_w_min as f32 * v.iter().sum::<f32>();
@@ -413,7 +425,103 @@ impl Pipeline {
             }
             *u = y.clamp(-bound, bound);
         }
-        hit && bm_on
+        let hit = hit && bm_on;
+        pass.round += 1;
+        let in_step = step(io.inp_res, io.inp_bound);
+        let rho = pass.rho;
+        let last = !hit
+            || pass.bm == BoundManagement::None
+            || f64::from(rho) > io.max_bm_factor
+            || (in_step > 0.0 && f64::from(rho) > io.max_bm_res / f64::from(in_step))
+            || (pass.bm == BoundManagement::IterativeWorstCase && pass.round >= 2);
+        if last {
+            let back = io.out_scale as f32 * Self::scale(pass);
+            out.iter_mut().for_each(|v| *v *= back);
+            return true;
+        }
+        if pass.bm == BoundManagement::IterativeWorstCase {
+            pass.s_nm = self.nm_scale(x, NoiseManagement::AbsMaxNpSum);
+            pass.rho = 1.0;
+        } else {
+            pass.rho *= 2.0;
+        }
+        false
+    }
+}
+
+/// Where one product stands in the bound-management loop.
+#[derive(Debug, Clone, Copy)]
+pub struct Pass {
+    s_nm: f32,
+    rho: f32,
+    round: u32,
+    nm_on: bool,
+    bm: BoundManagement,
+}
+
+/// A weight matrix (`rows × cols`, row-major), optionally with its transpose (`cols × rows`).
+#[derive(Debug, Clone, Copy)]
+pub struct Matrix<'a> {
+    pub weights: &'a [f32],
+    pub cols: usize,
+    pub transposed: Option<&'a [f32]>,
+}
+
+impl Matrix<'_> {
+    /// The ideal product, through the transpose when there is one (forward only).
+    pub fn product(&self, dir: Direction, x: &[f32], out: &mut [f32]) {
+        match (dir, self.transposed) {
+            (Direction::Forward, Some(t)) => mac_transposed(t, x, out),
+            _ => mac(self.weights, self.cols, dir, x, out),
+        }
+    }
+}
+
+/// `W x` from the transpose: every output accumulates its products in column order from −0.0,
+/// exactly as `Iterator::sum` does over a row, but all outputs advance together, so the inner
+/// loop runs over contiguous memory and vectorises.
+pub fn mac_transposed(transposed: &[f32], x: &[f32], out: &mut [f32]) {
+    out.iter_mut().for_each(|o| *o = -0.0);
+    for (column, xj) in transposed.chunks_exact(out.len().max(1)).zip(x) {
+        for (o, w) in out.iter_mut().zip(column) {
+            *o += w * xj;
+        }
+    }
+}
+
+/// [`mac_transposed`] for several inputs at once: each column of the transpose is loaded once
+/// for all of them (a pass over a large matrix costs memory traffic, not arithmetic). Every
+/// output still sums its products in column order from −0.0, so the bits do not change.
+pub fn mac_transposed_block(transposed: &[f32], xs: &[&[f32]], outs: &mut [&mut [f32]]) {
+    let rows = outs.first().map_or(0, |y| y.len());
+    for y in outs.iter_mut() {
+        y.iter_mut().for_each(|o| *o = -0.0);
+    }
+    for (j, column) in transposed.chunks_exact(rows.max(1)).enumerate() {
+        for (y, x) in outs.iter_mut().zip(xs) {
+            let Some(xj) = x.get(j) else { continue };
+            for (o, w) in y.iter_mut().zip(column) {
+                *o += w * xj;
+            }
+        }
+    }
+}
+
+/// The transpose of a `rows × cols` row-major matrix, in blocks that stay in cache.
+pub fn transpose(weights: &[f32], rows: usize, cols: usize, out: &mut Vec<f32>) {
+    const B: usize = 32;
+    out.clear();
+    out.resize(rows * cols, 0.0);
+    for i0 in (0..rows).step_by(B) {
+        for j0 in (0..cols).step_by(B) {
+            for i in i0..(i0 + B).min(rows) {
+                for j in j0..(j0 + B).min(cols) {
+                    if let (Some(t), Some(w)) = (out.get_mut(j * rows + i), weights.get(i * cols + j)) {
+                        *t = *w;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -484,6 +592,38 @@ mod tests {
         assert!((ones_row(100, BoundManagement::Iterative) - 101.647_06).abs() < 1e-3);
         assert!((ones_row(1000, BoundManagement::Iterative) - 192.0).abs() < 1e-3);
         assert!((ones_row(20, BoundManagement::None) - 12.0).abs() < 1e-6);
+    }
+
+    /// The transposed forward product gives the bits of the row-wise sum, signed zeros included.
+    #[test]
+    fn transposed_product_is_bit_identical() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for (rows, cols) in [(1, 1), (3, 7), (37, 64), (64, 33)] {
+            let mut w: Vec<f32> = (0..rows * cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            // A row of negative zeros and one of mixed zeros: the sign of a zero sum must agree.
+            w.iter_mut().take(cols).for_each(|v| *v = -0.0);
+            if rows > 1 {
+                w.iter_mut()
+                    .skip(cols)
+                    .take(cols)
+                    .enumerate()
+                    .for_each(|(k, v)| *v = if k % 2 == 0 { 0.0 } else { -0.0 });
+            }
+            let x: Vec<f32> = (0..cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            let (mut a, mut b) = (vec![0.0_f32; rows], vec![0.0_f32; rows]);
+            mac(&w, cols, Direction::Forward, &x, &mut a);
+            let mut t = Vec::new();
+            transpose(&w, rows, cols, &mut t);
+            mac_transposed(&t, &x, &mut b);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "{rows}x{cols}");
+            let x2: Vec<f32> = x.iter().map(|v| -0.5 * v).collect();
+            let (mut c, mut d, mut e) = (vec![0.0_f32; rows], vec![0.0_f32; rows], vec![0.0_f32; rows]);
+            mac(&w, cols, Direction::Forward, &x2, &mut e);
+            mac_transposed_block(&t, &[&x, &x2], &mut [&mut c, &mut d]);
+            assert_eq!((bits(&a), bits(&e)), (bits(&c), bits(&d)), "block {rows}x{cols}");
+        }
     }
 
     /// §4.1: default DAC step 1/63 (slightly above in float32), ADC step 24/510.

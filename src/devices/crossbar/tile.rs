@@ -12,8 +12,20 @@ use super::compounds::transfer::Transfer;
 use super::compounds::{Algorithm, Env};
 use super::config::TileConfig;
 use super::device::array::DeviceArray;
-use super::io::{Direction, NoiseManagement, Pipeline};
+use super::io::{Direction, Matrix, NoiseManagement, Pipeline};
 use super::rng::{stream, Purpose};
+
+/// Samples per pass over the matrix in a batched forward read.
+const GROUP: usize = 4;
+
+/// One sample of a batched forward read.
+struct Lane<'a> {
+    x: &'a [f32],
+    y: &'a mut [f32],
+    rng: rand_chacha::ChaCha8Rng,
+    pass: Option<super::io::Pass>,
+    v: Vec<f32>,
+}
 
 #[derive(Debug, Clone)]
 pub enum Compound {
@@ -35,6 +47,9 @@ pub struct Tile {
     transfer_read: Pipeline,
     /// The visible weights in float32, as reads see them.
     weights32: Vec<f32>,
+    /// Their transpose for the forward product, rebuilt on the first read after a change.
+    transposed: Vec<f32>,
+    transposed_fresh: bool,
     seed: u64,
     /// Vector updates so far.
     pub counter: u64,
@@ -75,7 +90,7 @@ impl Tile {
         let mut periphery = stream(config.construction_seed, unit, Purpose::Read);
         let forward = Pipeline::new(config.forward.clone(), rows, &mut periphery);
         let backward = Pipeline::new(config.backward.clone(), cols, &mut periphery);
-        let transfer_read = Pipeline::new(config.transfer_forward.clone(), rows, &mut periphery);
+        let transfer_read = Pipeline::new(config.transfer_forward.for_transfer(), rows, &mut periphery);
         let seed = config.seed ^ unit.wrapping_mul(0xA24B_AED4_963E_E407);
         let mut tile = Tile {
             rows,
@@ -86,6 +101,8 @@ impl Tile {
             backward,
             transfer_read,
             weights32: vec![0.0; rows * cols],
+            transposed: Vec::new(),
+            transposed_fresh: false,
             seed,
             counter: 0,
             reads: 0,
@@ -93,6 +110,11 @@ impl Tile {
         };
         tile.refresh();
         tile
+    }
+
+    /// The IO parameters transfer reads actually use (noise and bound management off, §10.12).
+    pub fn transfer_read_io(&self) -> &super::io::IoParams {
+        &self.transfer_read.io
     }
 
     /// The visible weights (row-major, rows = outputs).
@@ -107,6 +129,24 @@ impl Tile {
 
     #[allow(clippy::cast_possible_truncation)]
     fn refresh(&mut self) {
+        self.transposed_fresh = false;
+        if let Compound::Single(Single { devices }) = &self.compound {
+            if let [device] = devices.as_slice() {
+                // One device: the visible weight is 0 + 1·w (as Single::visible computes it).
+                let source = device.weights();
+                self.weights32.resize(source.len(), 0.0);
+                // Element-wise, so splitting it over threads cannot change a bit.
+                let convert = |(out, w): (&mut [f32], &[f64])| {
+                    out.iter_mut().zip(w).for_each(|(o, w)| *o = (0.0 + 1.0 * w) as f32);
+                };
+                if source.len() >= 1 << 18 {
+                    self.weights32.par_chunks_mut(1 << 16).zip(source.par_chunks(1 << 16)).for_each(convert);
+                } else {
+                    convert((&mut self.weights32, source));
+                }
+                return;
+            }
+        }
         self.weights32 = self.weights().iter().map(|w| *w as f32).collect();
     }
 
@@ -136,22 +176,68 @@ impl Tile {
         let (n_in, n_out) = if dir == Direction::Forward { (self.cols, self.rows) } else { (self.rows, self.cols) };
         self.reads += 1;
         let seed = self.seed ^ self.reads.rotate_left(17);
+        if dir == Direction::Forward && !self.transposed_fresh {
+            super::io::transpose(&self.weights32, self.rows, self.cols, &mut self.transposed);
+            self.transposed_fresh = true;
+        }
         let pipeline = if dir == Direction::Forward { &mut self.forward } else { &mut self.backward };
         let mut out = vec![0.0_f32; inputs.len() / n_in.max(1) * n_out];
-        let weights = &self.weights32;
-        let cols = self.cols;
+        let transposed = (dir == Direction::Forward).then_some(self.transposed.as_slice());
+        let matrix = Matrix { weights: &self.weights32, cols: self.cols, transposed };
         if pipeline.io.noise_management == NoiseManagement::AverageAbsMax {
             // A running statistic: samples must go in order.
             let mut rng = stream(seed, 0, Purpose::Read);
             for (x, y) in inputs.chunks_exact(n_in.max(1)).zip(out.chunks_exact_mut(n_out.max(1))) {
-                pipeline.apply(weights, cols, dir, x, y, &mut rng);
+                pipeline.apply_with(matrix, dir, x, y, &mut rng);
             }
+        } else if let (Direction::Forward, Some(t)) = (dir, transposed) {
+            // Groups of samples share each pass over the matrix; every sample keeps its own
+            // stream and its own bound-management loop, so the results are the per-sample ones.
+            let shared: &Pipeline = pipeline;
+            let (n_in, n_out) = (n_in.max(1), n_out.max(1));
+            inputs.par_chunks(GROUP * n_in).zip(out.par_chunks_mut(GROUP * n_out)).enumerate().for_each(
+                |(g, (xs, ys))| {
+                    let mut p = shared.clone();
+                    let mut lanes: Vec<Lane<'_>> = xs
+                        .chunks_exact(n_in)
+                        .zip(ys.chunks_exact_mut(n_out))
+                        .enumerate()
+                        .map(|(k, (x, y))| {
+                            let pass = p.begin(&matrix, dir, x, y);
+                            let rng = stream(seed, (g * GROUP + k) as u64, Purpose::Read);
+                            Lane { x, y, rng, pass, v: Vec::new() }
+                        })
+                        .collect();
+                    loop {
+                        let mut active: Vec<&mut Lane<'_>> = lanes.iter_mut().filter(|l| l.pass.is_some()).collect();
+                        if active.is_empty() {
+                            break;
+                        }
+                        for lane in &mut active {
+                            if let Some(pass) = &lane.pass {
+                                lane.v = p.prepare(pass, lane.x, &mut lane.rng);
+                            }
+                        }
+                        let (vs, mut outs): (Vec<&[f32]>, Vec<&mut [f32]>) =
+                            active.iter_mut().map(|l| (l.v.as_slice(), &mut *l.y)).unzip();
+                        super::io::mac_transposed_block(t, &vs, &mut outs);
+                        for lane in &mut active {
+                            let Lane { x, y, rng, pass, v } = &mut **lane;
+                            if let Some(state) = pass {
+                                if p.finish(state, &matrix, dir, x, v, y, rng) {
+                                    *pass = None;
+                                }
+                            }
+                        }
+                    }
+                },
+            );
         } else {
             let shared: &Pipeline = pipeline;
             inputs.par_chunks_exact(n_in.max(1)).zip(out.par_chunks_exact_mut(n_out.max(1))).enumerate().for_each(
                 |(s, (x, y))| {
                     let mut rng = stream(seed, s as u64, Purpose::Read);
-                    shared.clone().apply(weights, cols, dir, x, y, &mut rng);
+                    shared.clone().apply_with(matrix, dir, x, y, &mut rng);
                 },
             );
         }

@@ -254,7 +254,7 @@ fn stochastic(
         }
         n
     };
-    if px.len() * pd.len() >= 16_384 {
+    if px.len() * pd.len() >= 1 << 18 {
         rows.into_par_iter().enumerate().map(work).sum()
     } else {
         rows.into_iter().enumerate().map(work).sum()

@@ -52,6 +52,14 @@ impl AgadState {
         }
         let c_in = c.c_in.get(i).copied().unwrap_or(false);
         let p = c.params.clone();
+        // experimental_correct_accumulation: λ over min(cs, 1/ε_A), cs the sweep in the period.
+        #[allow(clippy::cast_precision_loss)]
+        let lambda = if p.experimental_correct_accumulation {
+            let cs = (c.transfer_counter % n_period + 1) as f64;
+            lambda / cs.min(1.0 / c.fast.spec.granularity())
+        } else {
+            lambda
+        };
         v.iter()
             .enumerate()
             .map(|(j, vj)| {

@@ -48,7 +48,7 @@ impl Chopped {
     }
 
     pub fn visible(&self) -> Vec<f64> {
-        let g = self.params.gamma;
+        let (g, g_c) = self.params.gammas();
         let cols = self.fast.cols.max(1);
         self.slow
             .weights()
@@ -57,10 +57,10 @@ impl Chopped {
             .enumerate()
             .map(|(k, (c, a))| {
                 if g == 0.0 {
-                    return *c;
+                    return g_c * c;
                 }
                 let flip = self.c_in.get(k % cols) != self.c_out.get(k / cols);
-                c + g * if flip { -a } else { *a }
+                g_c * c + g * if flip { -a } else { *a }
             })
             .collect()
     }
@@ -123,10 +123,10 @@ impl Chopped {
         let mut pulses = apply(&mut self.fast, &u, eps);
         let period = if self.params.units_in_mbatch {
             #[allow(clippy::cast_precision_loss)]
-            let p = (self.params.transfer_every * env.m_batch as f64).ceil();
+            let p = (self.params.transfer_period() * env.m_batch as f64).ceil();
             p
         } else {
-            self.params.transfer_every.round()
+            self.params.transfer_period().round()
         };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let period = period.max(0.0) as u64;
@@ -144,11 +144,11 @@ impl Chopped {
         #[allow(clippy::cast_precision_loss)]
         let theta = if p.auto_granularity > 0.0 {
             bg * eps_a * p.auto_granularity
-                / (self.fast.cols.max(1) as f64 * p.transfer_every.abs().max(f64::MIN_POSITIVE))
+                / (self.fast.cols.max(1) as f64 * p.transfer_period().abs().max(f64::MIN_POSITIVE))
         } else {
             bg * eps_a
         };
-        let lr_tr = (p.transfer_lr * if p.scale_transfer_lr { lr } else { 1.0 }).abs();
+        let lr_tr = (p.transfer_rate() * if p.scale_transfer_lr { lr } else { 1.0 }).abs();
         if p.correct_gradient_magnitudes {
             let theta_c = theta * self.slow.spec.granularity() / eps_a;
             (theta, lr_tr / self.fast_lr(lr, desired_bl) / theta_c)

@@ -29,7 +29,7 @@ impl MixedPrecision {
     }
 
     /// Quantises to `bins` levels of max|v|/floor(bins/2) (identity with 0 bins).
-    fn quantize(v: &[f64], bins: u32, sto: bool, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    pub fn quantize(v: &[f64], bins: u32, sto: bool, rng: &mut ChaCha8Rng) -> Vec<f64> {
         let half = f64::from(bins / 2);
         if bins == 0 || half == 0.0 {
             return v.to_vec();

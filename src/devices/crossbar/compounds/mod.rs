@@ -69,6 +69,17 @@ impl Algorithm {
         }
     }
 
+    /// The settings of the compound class this algorithm builds (aihwkit's dataclass fields).
+    pub fn compound_fields(self) -> Vec<&'static str> {
+        match self {
+            Algorithm::Sgd => Vec::new(),
+            Algorithm::Mp => MIXED_FIELDS.to_vec(),
+            Algorithm::Tt => TRANSFER_FIELDS.to_vec(),
+            Algorithm::Ttv2 | Algorithm::CTtv2 => [TRANSFER_FIELDS, CHOPPED_FIELDS].concat(),
+            Algorithm::Agad => [TRANSFER_FIELDS, CHOPPED_FIELDS, DYNAMIC_FIELDS].concat(),
+        }
+    }
+
     /// The RPU config class build_config returns.
     pub fn config_class(self, n_devices: usize) -> &'static str {
         match self {
@@ -79,12 +90,62 @@ impl Algorithm {
     }
 }
 
+/// The fields of each compound class, in aihwkit's order (its dataclass dumps).
+const TRANSFER_FIELDS: &[&str] = &[
+    "gamma",
+    "gamma_vec",
+    "transfer_every",
+    "no_self_transfer",
+    "transfer_every_vec",
+    "units_in_mbatch",
+    "n_reads_per_transfer",
+    "transfer_columns",
+    "with_reset_prob",
+    "random_selection",
+    "fast_lr",
+    "transfer_lr",
+    "transfer_lr_vec",
+    "scale_transfer_lr",
+    "scale_fast_lr",
+];
+const CHOPPED_FIELDS: &[&str] = &[
+    "in_chop_prob",
+    "in_chop_random",
+    "out_chop_prob",
+    "buffer_granularity",
+    "auto_granularity",
+    "step",
+    "momentum",
+    "forget_buffer",
+    "no_buffer",
+    "auto_scale",
+    "auto_momentum",
+    "correct_gradient_magnitudes",
+];
+const DYNAMIC_FIELDS: &[&str] = &["experimental_correct_accumulation", "buffer_cap", "tail_weightening"];
+const MIXED_FIELDS: &[&str] = &[
+    "transfer_every",
+    "n_rows_per_transfer",
+    "random_row",
+    "granularity",
+    "transfer_lr",
+    "n_x_bins",
+    "n_d_bins",
+    "stoc_round_x",
+    "stoc_round_d",
+];
+
 /// Every compound setting, resolved: the class defaults, build_config's overrides for the
 /// algorithm (§1.2), then the user's `compound { ... }` block.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompoundParams {
     pub gamma: f64,
+    /// Per-device weights of the visible weight `[γ_A, γ_C]` (empty: `[gamma, 1]`).
+    pub gamma_vec: Vec<f64>,
     pub transfer_every: f64,
+    /// Per-device transfer periods (empty: `transfer_every` for A → C; the last is unused).
+    pub transfer_every_vec: Vec<f64>,
+    pub no_self_transfer: bool,
     pub units_in_mbatch: bool,
     pub n_reads_per_transfer: usize,
     pub transfer_columns: bool,
@@ -92,6 +153,8 @@ pub struct CompoundParams {
     pub random_selection: bool,
     pub fast_lr: f64,
     pub transfer_lr: f64,
+    /// Per-device transfer learning rates (empty: `transfer_lr`).
+    pub transfer_lr_vec: Vec<f64>,
     pub scale_transfer_lr: bool,
     pub scale_fast_lr: bool,
     pub thres_scale: f64,
@@ -109,6 +172,8 @@ pub struct CompoundParams {
     pub correct_gradient_magnitudes: bool,
     pub tail_weightening: f64,
     pub buffer_cap: f64,
+    /// AGAD: divide the buffer increment by the sweep count within the chopper period.
+    pub experimental_correct_accumulation: bool,
     pub granularity: f64,
     pub n_x_bins: u32,
     pub n_d_bins: u32,
@@ -123,7 +188,10 @@ impl CompoundParams {
     pub fn for_algorithm(algorithm: Algorithm) -> CompoundParams {
         let transfer = CompoundParams {
             gamma: 0.0,
+            gamma_vec: Vec::new(),
             transfer_every: 1.0,
+            transfer_every_vec: Vec::new(),
+            no_self_transfer: true,
             units_in_mbatch: true,
             n_reads_per_transfer: 1,
             transfer_columns: true,
@@ -131,6 +199,7 @@ impl CompoundParams {
             random_selection: false,
             fast_lr: 1.0,
             transfer_lr: 1.0,
+            transfer_lr_vec: Vec::new(),
             scale_transfer_lr: true,
             scale_fast_lr: true,
             thres_scale: 1.0,
@@ -148,6 +217,7 @@ impl CompoundParams {
             correct_gradient_magnitudes: false,
             tail_weightening: 5.0,
             buffer_cap: 0.0,
+            experimental_correct_accumulation: false,
             granularity: 0.0,
             n_x_bins: 0,
             n_d_bins: 0,
@@ -196,7 +266,17 @@ impl CompoundParams {
         nums!(buffer_cap, granularity);
         flags!(units_in_mbatch, transfer_columns, random_selection, scale_transfer_lr, scale_fast_lr);
         flags!(forget_buffer, no_buffer, in_chop_random, auto_scale, correct_gradient_magnitudes);
+        flags!(experimental_correct_accumulation);
         flags!(stoc_round_x, stoc_round_d, random_row);
+        for (name, target) in [
+            ("gamma_vec", &mut self.gamma_vec),
+            ("transfer_every_vec", &mut self.transfer_every_vec),
+            ("transfer_lr_vec", &mut self.transfer_lr_vec),
+        ] {
+            if let Some(v) = f.list(name) {
+                *target = v;
+            }
+        }
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked non-negative counts
         {
             if let Some(v) = f.num("n_reads_per_transfer") {
@@ -213,6 +293,27 @@ impl CompoundParams {
             }
         }
         self
+    }
+}
+
+impl CompoundParams {
+    /// The weights `(γ_A, γ_C)` of fast and slow device in the visible weight: `gamma_vec` when
+    /// given, else `[gamma, 1]` (aihwkit: `[gamma^(n-1), …, gamma^0]` for n = 2).
+    pub fn gammas(&self) -> (f64, f64) {
+        match self.gamma_vec.as_slice() {
+            [a, c] => (*a, *c),
+            _ => (self.gamma, 1.0),
+        }
+    }
+
+    /// The A → C transfer period in its units (`transfer_every_vec[0]` when given).
+    pub fn transfer_period(&self) -> f64 {
+        self.transfer_every_vec.first().copied().unwrap_or(self.transfer_every)
+    }
+
+    /// The A → C transfer learning rate before scaling (`transfer_lr_vec[0]` when given).
+    pub fn transfer_rate(&self) -> f64 {
+        self.transfer_lr_vec.first().copied().unwrap_or(self.transfer_lr)
     }
 }
 

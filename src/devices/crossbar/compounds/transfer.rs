@@ -18,8 +18,8 @@ pub struct Transfer {
 
 impl Transfer {
     pub fn visible(&self) -> Vec<f64> {
-        let g = self.params.gamma;
-        self.slow.weights().iter().zip(self.fast.weights()).map(|(c, a)| c + g * a).collect()
+        let (g_a, g_c) = self.params.gammas();
+        self.slow.weights().iter().zip(self.fast.weights()).map(|(c, a)| g_c * c + g_a * a).collect()
     }
 
     pub fn set_weights(&mut self, w: &[f64], rng: &mut rand_chacha::ChaCha8Rng) {
@@ -52,10 +52,10 @@ impl Transfer {
         let mut pulses = apply(&mut self.fast, &u, eps);
         let period = if self.params.units_in_mbatch {
             #[allow(clippy::cast_precision_loss)]
-            let p = (self.params.transfer_every * env.m_batch as f64).ceil();
+            let p = (self.params.transfer_period() * env.m_batch as f64).ceil();
             p
         } else {
-            self.params.transfer_every.round()
+            self.params.transfer_period().round()
         };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let period = period.max(0.0) as u64;
@@ -68,7 +68,7 @@ impl Transfer {
     /// Reads `n_reads_per_transfer` columns of A and writes them onto C.
     fn transfer(&mut self, lr: f64, env: &mut Env) -> u64 {
         let cols = self.fast.cols;
-        let lr_tr = self.params.transfer_lr * if self.params.scale_transfer_lr { lr } else { 1.0 };
+        let lr_tr = self.params.transfer_rate() * if self.params.scale_transfer_lr { lr } else { 1.0 };
         let eps = self.slow.spec.granularity();
         let mut rng = stream(env.seed, env.counter, Purpose::Read);
         let mut pulses = 0;

@@ -7,15 +7,60 @@ use super::super::rng::normal;
 use super::variation::populate;
 use super::{clip, pulse, DeviceSpec, Hidden, Model};
 
+/// The hidden parameters of one device, split by how often pulses read them: the step and
+/// bounds on every pulse, the slopes and reference only in the models that have them, decay,
+/// diffusion and reset once per mini-batch. Pulses stream through large arrays, so the bytes
+/// they touch per device decide the update's speed.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Hot {
+    max_bound: f64,
+    min_bound: f64,
+    dw_up: f64,
+    dw_down: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Shape {
+    slope_up: f64,
+    slope_down: f64,
+    reference: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Cold {
+    decay: f64,
+    diffusion: f64,
+    reset_bias: f64,
+}
+
+fn join(hot: &Hot, shape: Option<&Shape>, cold: Option<&Cold>) -> Hidden {
+    let shape = shape.copied().unwrap_or_default();
+    let cold = cold.copied().unwrap_or_default();
+    Hidden {
+        max_bound: hot.max_bound,
+        min_bound: hot.min_bound,
+        dw_up: hot.dw_up,
+        dw_down: hot.dw_down,
+        slope_up: shape.slope_up,
+        slope_down: shape.slope_down,
+        reference: shape.reference,
+        decay: cold.decay,
+        diffusion: cold.diffusion,
+        reset_bias: cold.reset_bias,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DeviceArray {
     pub spec: DeviceSpec,
     pub rows: usize,
     pub cols: usize,
-    pub hidden: Vec<Hidden>,
+    hot: Vec<Hot>,
+    shape: Vec<Shape>,
+    cold: Vec<Cold>,
     /// Persistent weights the pulse rules act on, row-major.
     persistent: Vec<f64>,
-    /// Visible weights (equal to `persistent` without write noise).
+    /// Visible weights with write noise; empty without (the persistent weights are read).
     visible: Vec<f64>,
 }
 
@@ -23,12 +68,36 @@ impl DeviceArray {
     /// Draws the hidden parameters from `construction` and starts every weight at 0.
     pub fn new(spec: DeviceSpec, rows: usize, cols: usize, construction: &mut ChaCha8Rng) -> DeviceArray {
         let hidden = populate(&spec, rows, cols, construction);
-        DeviceArray { spec, rows, cols, hidden, persistent: vec![0.0; rows * cols], visible: vec![0.0; rows * cols] }
+        let hot = hidden
+            .iter()
+            .map(|h| Hot { max_bound: h.max_bound, min_bound: h.min_bound, dw_up: h.dw_up, dw_down: h.dw_down })
+            .collect();
+        let shape = hidden
+            .iter()
+            .map(|h| Shape { slope_up: h.slope_up, slope_down: h.slope_down, reference: h.reference })
+            .collect();
+        let cold =
+            hidden.iter().map(|h| Cold { decay: h.decay, diffusion: h.diffusion, reset_bias: h.reset_bias }).collect();
+        let mut array =
+            DeviceArray { spec, rows, cols, hot, shape, cold, persistent: vec![0.0; rows * cols], visible: Vec::new() };
+        if array.write_noise() > 0.0 {
+            array.visible = vec![0.0; rows * cols];
+        }
+        array
+    }
+
+    /// Every device's hidden parameters (row-major).
+    pub fn hidden(&self) -> Vec<Hidden> {
+        self.hot.iter().zip(&self.shape).zip(&self.cold).map(|((h, s), c)| join(h, Some(s), Some(c))).collect()
     }
 
     /// The weights forward and backward read.
     pub fn weights(&self) -> &[f64] {
-        &self.visible
+        if self.visible.is_empty() {
+            &self.persistent
+        } else {
+            &self.visible
+        }
     }
 
     /// The hidden persistent weights.
@@ -45,8 +114,8 @@ impl DeviceArray {
 
     /// Sets every weight (clipped to each device's bounds), then redraws write noise.
     pub fn set_weights(&mut self, values: &[f64], rng: &mut ChaCha8Rng) {
-        for ((p, h), v) in self.persistent.iter_mut().zip(&self.hidden).zip(values) {
-            *p = set_value(&self.spec, h, *v);
+        for (((p, h), s), v) in self.persistent.iter_mut().zip(&self.hot).zip(&self.shape).zip(values) {
+            *p = set_value(&self.spec, &join(h, Some(s), None), *v);
         }
         let noise = if self.spec.common.apply_write_noise_on_set { self.write_noise() } else { 0.0 };
         self.refresh_visible(noise, rng);
@@ -61,12 +130,13 @@ impl DeviceArray {
     /// One pulse on element `k` (row-major), `up` or down.
     pub fn pulse(&mut self, k: usize, up: bool, rng: &mut ChaCha8Rng) {
         let noise = self.write_noise();
-        let (Some(p), Some(h), Some(v)) = (self.persistent.get_mut(k), self.hidden.get(k), self.visible.get_mut(k))
-        else {
+        let (Some(p), Some(h)) = (self.persistent.get_mut(k), self.hot.get(k)) else {
             return;
         };
-        *p = pulse(&self.spec, h, *p, up, rng);
-        *v = if noise > 0.0 { *p + noise * normal(rng) } else { *p };
+        *p = pulse(&self.spec, &join(h, self.shape.get(k), None), *p, up, rng);
+        if let Some(v) = self.visible.get_mut(k) {
+            *v = if noise > 0.0 { *p + noise * normal(rng) } else { *p };
+        }
     }
 
     /// `n` pulses on element `k` in one direction.
@@ -81,25 +151,39 @@ impl DeviceArray {
         let noise = self.write_noise();
         let cols = self.cols.max(1);
         let spec = &self.spec;
-        self.hidden
+        // Only the models whose rules read slopes or a reference stream the shape array.
+        let shaped = matches!(
+            spec.model,
+            Model::LinearStep(_) | Model::SoftBounds(_) | Model::SoftBoundsReference(_) | Model::PowStep(_)
+        );
+        let mut visible = self.visible.chunks_mut(cols);
+        self.hot
             .chunks(cols)
+            .zip(self.shape.chunks(cols))
             .zip(self.persistent.chunks_mut(cols))
-            .zip(self.visible.chunks_mut(cols))
-            .map(|((hidden, persistent), visible)| RowMut { spec, hidden, persistent, visible, noise })
+            .map(|((hot, shape), persistent)| RowMut {
+                spec,
+                hot,
+                shape: if shaped { shape } else { &[] },
+                persistent,
+                visible: visible.next().unwrap_or_default(),
+                noise,
+            })
             .collect()
     }
 
     /// A floating-point change of element `k` (pulse type NONE; `clip` for NONE_WITH_DEVICE).
     pub fn add_float(&mut self, k: usize, dw: f64, clip_to_device: bool) {
-        let (Some(p), Some(h), Some(v)) = (self.persistent.get_mut(k), self.hidden.get(k), self.visible.get_mut(k))
-        else {
+        let (Some(p), Some(h)) = (self.persistent.get_mut(k), self.hot.get(k)) else {
             return;
         };
         *p += dw;
         if clip_to_device {
-            *p = clip(h, *p);
+            *p = clip(&join(h, None, None), *p);
         }
-        *v = *p;
+        if let Some(v) = self.visible.get_mut(k) {
+            *v = *p;
+        }
     }
 
     /// Once per mini-batch: lifetime decay towards the reset target and diffusion (§2.5).
@@ -108,15 +192,15 @@ impl DeviceArray {
         if c.lifetime <= 0.0 && c.diffusion <= 0.0 {
             return;
         }
-        for (p, h) in self.persistent.iter_mut().zip(&self.hidden) {
+        for ((p, h), cold) in self.persistent.iter_mut().zip(&self.hot).zip(&self.cold) {
             let mut w = *p;
             if c.lifetime > 0.0 {
-                w = (w - h.reset_bias) * h.decay + h.reset_bias;
+                w = (w - cold.reset_bias) * cold.decay + cold.reset_bias;
             }
             if c.diffusion > 0.0 {
-                w += h.diffusion * normal(rng);
+                w += cold.diffusion * normal(rng);
             }
-            *p = clip(h, w);
+            *p = clip(&join(h, None, None), w);
         }
         let noise = self.write_noise();
         self.refresh_visible(noise, rng);
@@ -134,8 +218,11 @@ fn set_value(spec: &DeviceSpec, h: &Hidden, v: f64) -> f64 {
 /// One row of a device array, for updates that run rows in parallel.
 pub struct RowMut<'a> {
     spec: &'a DeviceSpec,
-    hidden: &'a [Hidden],
+    hot: &'a [Hot],
+    /// Empty for models that read no slopes or reference.
+    shape: &'a [Shape],
     persistent: &'a mut [f64],
+    /// Empty without write noise.
     visible: &'a mut [f64],
     noise: f64,
 }
@@ -143,11 +230,12 @@ pub struct RowMut<'a> {
 impl RowMut<'_> {
     /// One pulse on column `j`.
     pub fn pulse(&mut self, j: usize, up: bool, rng: &mut ChaCha8Rng) {
-        let (Some(p), Some(h), Some(v)) = (self.persistent.get_mut(j), self.hidden.get(j), self.visible.get_mut(j))
-        else {
+        let (Some(p), Some(h)) = (self.persistent.get_mut(j), self.hot.get(j)) else {
             return;
         };
-        *p = pulse(self.spec, h, *p, up, rng);
-        *v = if self.noise > 0.0 { *p + self.noise * normal(rng) } else { *p };
+        *p = pulse(self.spec, &join(h, self.shape.get(j), None), *p, up, rng);
+        if let Some(v) = self.visible.get_mut(j) {
+            *v = if self.noise > 0.0 { *p + self.noise * normal(rng) } else { *p };
+        }
     }
 }

@@ -121,7 +121,9 @@ pub struct Reference {
 /// ExpStep's extras (§2.4.5).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exp {
+    #[serde(rename = "A_up")]
     pub a_up: f64,
+    #[serde(rename = "A_down")]
     pub a_down: f64,
     pub gamma_up: f64,
     pub gamma_down: f64,
