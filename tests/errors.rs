@@ -12,10 +12,7 @@ use std::process::Command;
 use dynlang::diagnostics::codes;
 
 /// Codes that no fixture can reach yet, each with the reason. Keep this list short.
-const NOT_YET_REACHABLE: &[&str] = &[
-    // quantization pruning is reported by the quantize pass (area: quantize, still at work)
-    "dyn::run::pruned",
-];
+const NOT_YET_REACHABLE: &[&str] = &[];
 
 /// The fixture's directives: the code it must produce and the command line to run.
 struct Fixture {
