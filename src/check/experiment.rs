@@ -52,7 +52,47 @@ impl ExperimentChecker<'_, '_> {
                 }
             }
         }
+        if ok {
+            self.output_clashes(&steps);
+        }
         ok.then(|| Experiment { name: item.name.node.clone(), device: device.name.clone(), steps, span: item.span })
+    }
+
+    /// Two steps writing the same file of the experiment's folder: the later one would silently
+    /// replace the earlier one's results (e.g. float and deployed runs recording `spikes.out.npy`).
+    fn output_clashes(&self, steps: &[Step]) {
+        let mut written: BTreeMap<String, Span> = BTreeMap::new();
+        for step in steps {
+            let files: Vec<(String, Span)> = match &step.plan {
+                StepPlan::Simulate { target, records, .. } => {
+                    let Some(network) = self.model.networks.get(target.network()) else { continue };
+                    records
+                        .iter()
+                        .filter_map(|r| {
+                            let pop = network.populations.get(r.population)?;
+                            Some((format!("{}.{}.npy", r.state, pop.name), r.span))
+                        })
+                        .collect()
+                }
+                StepPlan::Export { path, .. } => vec![(normalised(path), step.span)],
+                _ => continue,
+            };
+            for (file, span) in files {
+                if let Some(first) = written.get(&file) {
+                    self.resolver.report(
+                        Diag::error(&codes::EXPERIMENT_CLASH, format!("two steps write `{file}`"))
+                            .label(span, "this would replace it")
+                            .label(*first, "first written here")
+                            .help(
+                                "each experiment writes one folder: move the second run into an experiment of \
+                                 its own, or export to another path",
+                            ),
+                    );
+                } else {
+                    written.insert(file, span);
+                }
+            }
+        }
     }
 
     fn device(&self, name: &ast::Ident) -> Option<&Device> {
@@ -549,6 +589,11 @@ impl ExperimentChecker<'_, '_> {
         check_export_path(&path.node, path.span)?;
         Ok(StepPlan::Export { what: kind, path: path.node.clone() })
     }
+}
+
+/// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).
+fn normalised(path: &str) -> String {
+    path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
 }
 
 fn needs(keyword: &str) -> &'static str {

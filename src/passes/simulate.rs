@@ -53,7 +53,8 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     })
     .map_err(|e| simulation_error(e, network, &layout, step, params.dt))?;
     progress.finish();
-    write_records(ir, ctx, network, records, &output, params.dt, step.span)?;
+    let raster = raster_name(step, ctx);
+    write_records(ir, ctx, network, records, &output, params.dt, (step.span, &raster))?;
     let mut figures = figures(network, &layout, target, *duration, *steps, params.dt, &output);
     if let Some(map) = figures.as_object_mut() {
         map.insert("precision".to_string(), json!(if precision == Precision::F64 { "f64" } else { "f32" }));
@@ -123,6 +124,19 @@ fn stimulus_counts(call: &Call, steps: usize, channels: usize, dt: f64) -> Resul
     }
 }
 
+/// `raster.svg` for the experiment's first simulation that records spikes; a later one (float and
+/// deployed runs side by side) draws `raster.stepN.svg`, N its position in the experiment.
+fn raster_name(step: &Step, ctx: &Ctx) -> String {
+    let records_spikes =
+        |s: &Step| matches!(&s.plan, StepPlan::Simulate { records, .. } if records.iter().any(|r| r.state == "spikes"));
+    let position = ctx.experiment.steps.iter().position(|s| std::ptr::eq(s, step));
+    let earlier = position.map_or(0, |p| ctx.experiment.steps.iter().take(p).filter(|s| records_spikes(s)).count());
+    match position {
+        Some(p) if earlier > 0 => format!("raster.step{}.svg", p + 1),
+        _ => crate::output::names::RASTER_SVG.to_string(),
+    }
+}
+
 fn write_records(
     ir: &mut Ir,
     ctx: &Ctx,
@@ -130,7 +144,7 @@ fn write_records(
     records: &[crate::model::Record],
     output: &SimOutput,
     dt: f64,
-    span: Span,
+    (span, raster): (Span, &str),
 ) -> Result<(), Diagnostics> {
     let mut rasters = Vec::new();
     for (record, traced) in records.iter().zip(&output.traces) {
@@ -165,7 +179,7 @@ fn write_records(
         let populations: Vec<svg::SpikePopulation> =
             rasters.iter().map(|(name, counts)| svg::SpikePopulation { name, counts: counts.view() }).collect();
         let picture = svg::raster_svg(&populations, dt).map_err(|e| output_error(e, span))?;
-        ir.stage.write(crate::output::names::RASTER_SVG, picture.as_bytes()).map_err(|e| output_error(e, span))?;
+        ir.stage.write(raster, picture.as_bytes()).map_err(|e| output_error(e, span))?;
     }
     Ok(())
 }
