@@ -153,8 +153,9 @@ fn values(settings: &Settings, name: &str, n: usize) -> Option<Vec<f64>> {
     }
 }
 
-/// (exc, inh) values of a pair field per neuron.
-fn pair_values(settings: &Settings, name: &str, n: usize) -> Option<[Vec<f64>; 2]> {
+/// A field with an (exc, inh) axis per neuron: scalar, (2,), (n,) for both, or (2, n); None when
+/// absent or of another shape (the schema reports that).
+pub fn pair_values(settings: &Settings, name: &str, n: usize) -> Option<[Vec<f64>; 2]> {
     match settings.value(name)? {
         Value::Number(x) => Some([vec![x.value; n], vec![x.value; n]]),
         Value::Array(a) => {
@@ -162,7 +163,8 @@ fn pair_values(settings: &Settings, name: &str, n: usize) -> Option<[Vec<f64>; 2
             match a.data.shape() {
                 [2] => Some([vec![*v.first()?; n], vec![*v.get(1)?; n]]),
                 [2, m] if *m == n => Some([v.get(..n)?.to_vec(), v.get(n..)?.to_vec()]),
-                _ => Some([v.clone(), v]),
+                [m] if *m == n => Some([v.clone(), v]),
+                _ => None,
             }
         }
         _ => None,

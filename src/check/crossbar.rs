@@ -95,7 +95,7 @@ fn device_rules(d: &Settings, out: &mut Vec<Diag>, at: &dyn Fn(&str) -> Span) {
         }
     }
     if d.choice("model") == Some("PiecewiseStep") {
-        let len = |name: &str| numbers(d.value(name)).map_or(0, |v| v.len());
+        let len = |name: &str| d.value(name).and_then(Value::numbers).map_or(0, |v| v.len());
         let (up, down) = (len("piecewise_up"), len("piecewise_down"));
         if up == 0 || down == 0 || up != down || up >= 64 {
             out.push(
@@ -140,7 +140,7 @@ fn compound_rules(c: &Settings, algorithm: Algorithm, out: &mut Vec<Diag>, at: &
     };
     let n_devices = 2usize;
     for name in ["gamma_vec", "transfer_every_vec", "transfer_lr_vec"] {
-        if let Some(items) = numbers(c.value(name)) {
+        if let Some(items) = c.value(name).and_then(Value::numbers) {
             if items.len() != n_devices {
                 invalid(
                     out,
@@ -218,22 +218,5 @@ fn compound_rules(c: &Settings, algorithm: Algorithm, out: &mut Vec<Diag>, at: &
                 .help("use a period of at least 1 vector update, or count it in mini-batches"),
             );
         }
-    }
-}
-
-/// The numbers of a list or array value.
-fn numbers(value: Option<&Value>) -> Option<Vec<f64>> {
-    match value? {
-        Value::List(items) => Some(
-            items
-                .iter()
-                .filter_map(|v| match v {
-                    Value::Number(n) => Some(n.value),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Some(a.data.iter().copied().collect()),
-        _ => None,
     }
 }

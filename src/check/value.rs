@@ -82,6 +82,23 @@ pub enum Value {
 }
 
 impl Value {
+    /// The numbers of a list or array (a list's non-numbers skipped; the schema reports them).
+    pub fn numbers(&self) -> Option<Vec<f64>> {
+        match self {
+            Value::List(items) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Number(n) => Some(n.value),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            Value::Array(a) => Some(a.data.iter().copied().collect()),
+            _ => None,
+        }
+    }
+
     /// What sort of value this is, for messages ("a string", "a current (A)", ...).
     pub fn describe(&self) -> String {
         match self {

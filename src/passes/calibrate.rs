@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::{calibration_export, Ctx, Ir};
+use crate::check::calibration::pair_values;
 use crate::check::settings::Settings;
 use crate::check::value::Value;
 use crate::devices::bss2::calibrate::targets::{Options, Synin, Targets};
@@ -78,23 +79,6 @@ fn per_neuron(settings: &Settings, name: &str, n: usize) -> Option<Vec<f64>> {
     }
 }
 
-/// A field with an (exc, inh) axis: scalar, (2,), (n,) for both, or (2, n).
-fn pairs(settings: &Settings, name: &str, n: usize) -> Option<[Vec<f64>; 2]> {
-    match settings.value(name)? {
-        Value::Number(x) => Some([vec![x.value; n], vec![x.value; n]]),
-        Value::Array(a) => {
-            let v: Vec<f64> = a.data.iter().copied().collect();
-            match a.data.shape() {
-                [2] => Some([vec![*v.first()?; n], vec![*v.get(1)?; n]]),
-                [2, m] if *m == n => Some([v.get(..n)?.to_vec(), v.get(n..)?.to_vec()]),
-                [m] if *m == n => Some([v.clone(), v]),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
 fn code(x: f64) -> i32 {
     x.round().clamp(0.0, 1022.0) as i32
 }
@@ -108,7 +92,7 @@ pub fn targets_from(s: &Settings, n: usize) -> Targets {
             let v: Vec<f64> = a.data.iter().copied().collect();
             Synin::PerInput([code(v.first().copied().unwrap_or(500.0)), code(v.get(1).copied().unwrap_or(500.0))])
         }
-        Some(_) => match pairs(s, "i_synin_gm", n) {
+        Some(_) => match pair_values(s, "i_synin_gm", n) {
             Some([e, i]) => Synin::Uncalibrated([e.into_iter().map(code).collect(), i.into_iter().map(code).collect()]),
             None => d.synin.clone(),
         },
@@ -119,10 +103,10 @@ pub fn targets_from(s: &Settings, n: usize) -> Targets {
         reset: per_neuron(s, "reset", n).unwrap_or(d.reset),
         threshold: per_neuron(s, "threshold", n).unwrap_or(d.threshold),
         tau_mem: per_neuron(s, "tau_mem", n).unwrap_or(d.tau_mem),
-        tau_syn: pairs(s, "tau_syn", n).unwrap_or(d.tau_syn),
+        tau_syn: pair_values(s, "tau_syn", n).unwrap_or(d.tau_syn),
         synin,
-        e_coba_reversal: pairs(s, "e_coba_reversal", n),
-        e_coba_reference: pairs(s, "e_coba_reference", n),
+        e_coba_reversal: pair_values(s, "e_coba_reversal", n),
+        e_coba_reference: pair_values(s, "e_coba_reference", n),
         capacitance: per_neuron(s, "membrane_capacitance", n)
             .map_or(d.capacitance, |v| v.into_iter().map(|c| c.round().clamp(0.0, 63.0) as u8).collect()),
         refractory_time: per_neuron(s, "refractory_time", n).unwrap_or(d.refractory_time),

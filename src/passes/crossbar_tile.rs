@@ -2,7 +2,6 @@
 //! settings and the crossbar models, which only see named numbers.
 
 use crate::check::settings::Settings;
-use crate::check::value::Value;
 use crate::devices::crossbar::compounds::Algorithm;
 use crate::devices::crossbar::config::{device_spec, Blocks, Fields, TileConfig};
 use crate::devices::crossbar::device::DeviceSpec;
@@ -18,19 +17,7 @@ impl Fields for SettingsFields<'_> {
         self.0.flag(name)
     }
     fn list(&self, name: &str) -> Option<Vec<f64>> {
-        match self.0.value(name)? {
-            Value::List(items) => Some(
-                items
-                    .iter()
-                    .filter_map(|v| match v {
-                        Value::Number(n) => Some(n.value),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            Value::Array(a) => Some(a.data.iter().copied().collect()),
-            _ => None,
-        }
+        self.0.value(name)?.numbers()
     }
     fn name(&self, name: &str) -> Option<String> {
         self.0.choice(name).map(str::to_lowercase)

@@ -311,6 +311,21 @@ impl CompoundParams {
         self.transfer_every_vec.first().copied().unwrap_or(self.transfer_every)
     }
 
+    /// The transfer period counted in updates: in mini-batches when `units_in_mbatch` (then
+    /// scaled by the batch size), else in updates; 0 turns transfers off.
+    pub fn transfer_period_in_updates(&self, m_batch: usize) -> u64 {
+        let period = if self.units_in_mbatch {
+            #[allow(clippy::cast_precision_loss)]
+            let p = (self.transfer_period() * m_batch as f64).ceil();
+            p
+        } else {
+            self.transfer_period().round()
+        };
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let period = period.max(0.0) as u64;
+        period
+    }
+
     /// The A → C transfer learning rate before scaling (`transfer_lr_vec[0]` when given).
     pub fn transfer_rate(&self) -> f64 {
         self.transfer_lr_vec.first().copied().unwrap_or(self.transfer_lr)

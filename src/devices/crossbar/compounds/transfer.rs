@@ -50,15 +50,7 @@ impl Transfer {
             counter: env.counter,
         };
         let mut pulses = apply(&mut self.fast, &u, eps);
-        let period = if self.params.units_in_mbatch {
-            #[allow(clippy::cast_precision_loss)]
-            let p = (self.params.transfer_period() * env.m_batch as f64).ceil();
-            p
-        } else {
-            self.params.transfer_period().round()
-        };
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let period = period.max(0.0) as u64;
+        let period = self.params.transfer_period_in_updates(env.m_batch);
         if period > 0 && env.counter.is_multiple_of(period) {
             pulses += self.transfer(lr, env);
         }
