@@ -218,15 +218,12 @@ impl Engine {
 
     fn load_file(&mut self, file: &str) -> Reply {
         let path = self.dir.join(file);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => return Reply::Error(format!("cannot read `{}`: {e}\n", path.display())),
-        };
-        let (sources, result) =
-            crate::check_text(&path.display().to_string(), &text, path.parent().unwrap_or(Path::new(".")));
+        // The same loader as `dyn check`: an unreadable file or bad UTF-8 is a coded diagnostic.
+        let (sources, result) = crate::check_file(&path);
         match result {
             Ok(checked) => {
-                self.items = text;
+                // The main file is the loader's first source.
+                self.items = sources.get(SourceId(0)).map(|s| s.text.to_string()).unwrap_or_default();
                 if let Some(parent) = path.parent() {
                     self.dir = parent.to_path_buf();
                 }
