@@ -4,7 +4,7 @@
 //!
 //! Before measuring, the bench writes the weights and the initial encoder to
 //! `target/bench-data/quantize/{w_in,w_rec,w_en,w_dec}.npy` and one timed run's figures to
-//! `dyn.json` (seconds, final loss, codes), so that benches/rockpool_quantize.py can run
+//! `dyn.json` (seconds, final loss, codes) and its loss curve to `dyn_loss.npy`, so that benches/rockpool_quantize.py can run
 //! Rockpool's `autoencoder_quantization` on exactly the same problem and print the ratio.
 
 use std::path::PathBuf;
@@ -24,7 +24,10 @@ const EPOCHS: u64 = 10_000;
 fn epochs() -> u64 {
     std::env::var("DYN_QUANT_EPOCHS").ok().and_then(|v| v.parse().ok()).unwrap_or(EPOCHS)
 }
-const SEED: u64 = 2026;
+/// The problem's seed: 2026, or `DYN_QUANT_SEED` to try other weights and initial encoders.
+fn seed() -> u64 {
+    std::env::var("DYN_QUANT_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(2026)
+}
 const ISCALE: f64 = 1e-8;
 
 struct Problem {
@@ -35,7 +38,7 @@ struct Problem {
 }
 
 fn problem() -> Problem {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed());
     let mut draw = |rows: usize| {
         Array2::from_shape_fn((rows, NEURONS), |_| {
             // U(-1, 1) without exact zeros (a zero weight would leave the flat vector)
@@ -50,7 +53,7 @@ fn problem() -> Problem {
     let w_in = draw(INPUTS);
     let w_rec = draw(NEURONS);
     let m = (INPUTS + NEURONS) * NEURONS;
-    let (w_en, w_dec) = kaiming(m, 4, SEED, 0);
+    let (w_en, w_dec) = kaiming(m, 4, seed(), 0);
     Problem { w_in, w_rec, w_en, w_dec }
 }
 
@@ -99,7 +102,9 @@ fn bench(c: &mut Criterion) {
         "iw": q.iw,
         "threads": rayon::current_num_threads(),
         "flat_weights": m,
+        "seed": seed(),
     });
+    write(&dir, "dyn_loss.npy", &ndarray::Array1::from(q.loss_curve.clone()));
     std::fs::write(dir.join("dyn.json"), figures.to_string()).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
         "quantize 256 neurons x {} epochs: {seconds:.3} s, final loss {:?}, Iw {:?} ({} threads; data in {})",

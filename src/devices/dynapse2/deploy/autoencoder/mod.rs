@@ -176,8 +176,12 @@ pub fn quantize_cluster(
             (w_en.clone(), w_dec.clone())
         }
     };
-    let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n, &settings.optimizer);
-    let trained = run(&mut trainer, settings);
+    // inside the thread pool, so that the training loop's many short parallel passes are shared
+    // out by work stealing instead of waking pool threads from outside for each one
+    let trained = rayon::scope(|_| {
+        let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n, &settings.optimizer);
+        run(&mut trainer, settings)
+    });
     let masks = flat.scatter(&bits_to_int(&trained.bits, m));
     let mut iw = [0.0; 4];
     for (slot, c) in iw.iter_mut().zip(&trained.code) {

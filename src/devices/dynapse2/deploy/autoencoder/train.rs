@@ -15,6 +15,7 @@
 //!
 //! Parameters and states are float32 like Rockpool's; reductions are added in float64.
 
+use pulp::{Arch, Simd, WithSimd};
 use rayon::prelude::*;
 
 use super::encoder::{Factored, Moments};
@@ -34,6 +35,8 @@ struct Block {
     x: Vec<f32>,
     r: Vec<f32>,
     x_hat: Vec<f32>,
+    /// `B = step(p)` as 0.0 / 1.0, code-major.
+    mask: Vec<f32>,
     /// Code-major: element (k, j) at `k * len + j`.
     en: Param,
     dec: Param,
@@ -128,6 +131,7 @@ impl Trainer {
                     x: bx,
                     r: vec![0.0; block],
                     x_hat: vec![0.0; block],
+                    mask: vec![0.0; n * block],
                     en: Param::new(en, block),
                     dec: Param::new(dec, block),
                     p,
@@ -146,27 +150,26 @@ impl Trainer {
             factored: Factored::new(optimizer, n),
             moments: Moments::new(x),
         };
-        trainer.code = trainer.sum_blocks(|b| b.code_sums(n)).per_code;
+        trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
         if trainer.factored.is_some() {
             // only the codes are needed from here on
             trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(Vec::new(), 0));
         }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
-        let partial = trainer.sum_blocks(|b| b.forward(&code));
+        let partial = trainer.sum_blocks(&Forward(&code));
         trainer.finish_forward(&partial);
         trainer
     }
 
     /// Runs a closure on every block (in parallel when there are several) and adds the partial
     /// sums in block order.
-    fn sum_blocks<F>(&mut self, f: F) -> Partial
-    where
-        F: Fn(&mut Block) -> Partial + Sync + Send,
-    {
+    fn sum_blocks<P: BlockPass>(&mut self, pass: &P) -> Partial {
+        let arch = Arch::new();
+        let run = |block: &mut Block| arch.dispatch(OnBlock(pass, block));
         let parts: Vec<Partial> = if self.blocks.len() > 1 {
-            self.blocks.par_iter_mut().map(&f).collect()
+            self.blocks.par_iter_mut().map(run).collect()
         } else {
-            self.blocks.iter_mut().map(&f).collect()
+            self.blocks.iter_mut().map(run).collect()
         };
         let n = self.n;
         let mut total = Partial { per_code: vec![0.0; n], sq: 0.0, acc_k: vec![0.0; n] };
@@ -226,13 +229,74 @@ impl Trainer {
     }
 }
 
-/// Rockpool's forward step: `floor(p + 0.5) >= 1`, as 0.0/1.0.
+/// Rockpool's forward step: `floor(p + 0.5) >= 1`, as 0.0 or 1.0.
 #[inline(always)]
 fn mask_bit(p: f32) -> f32 {
     if p + 0.5 >= 1.0 {
         1.0
     } else {
         0.0
+    }
+}
+
+/// One pass over a block. `run` is `#[inline(always)]` in every implementation so that it is
+/// compiled inside [`OnBlock`]'s dispatch, for the instruction set chosen there.
+trait BlockPass: Sync {
+    fn run(&self, block: &mut Block) -> Partial;
+}
+
+/// A block pass compiled for the best instruction set the CPU has (AVX2 + FMA, else SSE2), chosen
+/// at run time: the scalar loops below vectorize 8 lanes wide under AVX2. The results are the same
+/// either way: the lanes do the same IEEE operations in the same order (Rust never fuses
+/// `a * b + c` into an FMA on its own).
+struct OnBlock<'a, P>(&'a P, &'a mut Block);
+
+impl<P: BlockPass> WithSimd for OnBlock<'_, P> {
+    type Output = Partial;
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) -> Partial {
+        self.0.run(self.1)
+    }
+}
+
+struct CodeSums(usize);
+impl BlockPass for CodeSums {
+    #[inline(always)]
+    fn run(&self, block: &mut Block) -> Partial {
+        block.code_sums(self.0)
+    }
+}
+
+struct Forward<'a>(&'a [f32]);
+impl BlockPass for Forward<'_> {
+    #[inline(always)]
+    fn run(&self, block: &mut Block) -> Partial {
+        block.forward(self.0)
+    }
+}
+
+struct Encode<'a, K> {
+    kernel: K,
+    grad_code: &'a [f32],
+    acc_k: &'a [f32],
+}
+impl<K: Kernel> BlockPass for Encode<'_, K> {
+    #[inline(always)]
+    fn run(&self, block: &mut Block) -> Partial {
+        block.encoder(self.kernel, self.grad_code, self.acc_k)
+    }
+}
+
+struct Decode<'a, K> {
+    kernel: K,
+    scale: &'a [f32],
+    new_code: &'a [f32],
+    acc_k: &'a [f32],
+}
+impl<K: Kernel> BlockPass for Decode<'_, K> {
+    #[inline(always)]
+    fn run(&self, block: &mut Block) -> Partial {
+        block.decoder(self.kernel, self.scale, self.new_code, self.acc_k)
     }
 }
 
@@ -249,46 +313,43 @@ fn dot(a: &[f32], b: &[f32]) -> f64 {
 }
 
 impl Block {
+    #[inline(always)]
     fn code_sums(&mut self, n: usize) -> Partial {
         let per_code =
             (0..n).map(|k| self.en.w.get(k * self.len..(k + 1) * self.len).map_or(0.0, |w| dot(w, &self.x))).collect();
         Partial { per_code, sq: 0.0, acc_k: vec![0.0; n] }
     }
 
-    /// x_hat, r, sum r^2 and sum r B from the current `p` and `code`.
+    /// Masks, x_hat, r, sum r^2 and sum r B from the current `p` and `code`.
+    #[inline(always)]
     fn forward(&mut self, code: &[f32]) -> Partial {
         self.x_hat.iter_mut().for_each(|v| *v = 0.0);
-        for (k, c) in code.iter().enumerate() {
-            let p = self.p.get(k * self.len..(k + 1) * self.len).unwrap_or(&[]);
-            for (h, p) in self.x_hat.iter_mut().zip(p) {
-                *h += c * mask_bit(*p);
+        let rows = self.p.chunks(self.len).zip(self.mask.chunks_mut(self.len));
+        for ((p, mask), c) in rows.zip(code) {
+            for ((b, p), h) in mask.iter_mut().zip(p).zip(self.x_hat.iter_mut()) {
+                *b = mask_bit(*p);
+                *h += c * *b;
             }
         }
-        self.residuals(code.len())
+        self.residuals()
     }
 
     /// r = x_hat - x and the sums of the next loss and code gradient.
-    fn residuals(&mut self, n: usize) -> Partial {
+    #[inline(always)]
+    fn residuals(&mut self) -> Partial {
         for ((r, h), x) in self.r.iter_mut().zip(&self.x_hat).zip(&self.x) {
             *r = h - x;
         }
-        let sq = dot(&self.r, &self.r);
-        let per_code = (0..n)
-            .map(|k| {
-                let p = self.p.get(k * self.len..(k + 1) * self.len).unwrap_or(&[]);
-                let mut acc = [0.0f32; LANES];
-                for (cp, cr) in p.chunks_exact(LANES).zip(self.r.chunks_exact(LANES)) {
-                    for ((s, p), r) in acc.iter_mut().zip(cp).zip(cr) {
-                        *s += r * mask_bit(*p);
-                    }
-                }
-                acc.iter().map(|v| f64::from(*v)).sum()
-            })
-            .collect();
-        Partial { per_code, sq, acc_k: vec![0.0; n] }
+        // a plain loop, not a closure: the dots stay inside the dispatched pass
+        let mut per_code = Vec::with_capacity(self.mask.len() / self.len.max(1));
+        for b in self.mask.chunks(self.len) {
+            per_code.push(dot(&self.r, b));
+        }
+        Partial { per_code, sq: dot(&self.r, &self.r), acc_k: Vec::new() }
     }
 
     /// Encoder step: g = x_m * grad_code_k; returns the new codes' partial sums.
+    #[inline(always)]
     fn encoder<K: Kernel>(&mut self, kernel: K, grad_code: &[f32], acc_k: &[f32]) -> Partial {
         let n = grad_code.len();
         let len = self.len;
@@ -332,6 +393,7 @@ impl Block {
 
     /// Decoder step with the old codes' gradient scale `a_k = 2 c_k / M`, then the forward pass
     /// with the new codes.
+    #[inline(always)]
     fn decoder<K: Kernel>(&mut self, kernel: K, scale: &[f32], new_code: &[f32], acc_k: &[f32]) -> Partial {
         let n = scale.len();
         let len = self.len;
@@ -340,41 +402,96 @@ impl Block {
         self.x_hat.iter_mut().for_each(|v| *v = 0.0);
         let dec = &mut self.dec;
         let rows = dec.w.chunks_mut(len).zip(dec.s1.chunks_mut(len)).zip(dec.s2.chunks_mut(len));
-        for (k, (((w, s1), s2), p)) in rows.zip(self.p.chunks_mut(len)).enumerate() {
+        let rows = rows.zip(self.p.chunks_mut(len)).zip(self.mask.chunks_mut(len));
+        for (k, ((((w, s1), s2), p), mask)) in rows.enumerate() {
             let ak = scale.get(k).copied().unwrap_or(0.0);
             let ck = new_code.get(k).copied().unwrap_or(0.0);
             if K::SM3 {
                 let prior_k = acc_k.get(k).copied().unwrap_or(0.0);
                 let mut row_max = 0.0f32;
                 let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(p.iter_mut());
+                let items = items.zip(mask.iter_mut());
                 let more = self.r.iter().zip(self.x_hat.iter_mut()).zip(dec.acc_m.iter().zip(new_acc_m.iter_mut()));
-                for ((((w, s1), s2), p), ((r, h), (am, nm))) in items.zip(more) {
+                for (((((w, s1), s2), p), b), ((r, h), (am, nm))) in items.zip(more) {
                     let g = ak * r * (*p * *p * (1.0 - *p));
                     let a = kernel.step(g, w, s1, s2, prior_k.min(*am));
                     row_max = row_max.max(a);
                     *nm = nm.max(a);
                     *p = sigmoid_f32(*w);
-                    *h += ck * mask_bit(*p);
+                    *b = mask_bit(*p);
+                    *h += ck * *b;
                 }
                 if let Some(slot) = new_acc_k.get_mut(k) {
                     *slot = row_max;
                 }
                 continue;
             }
-            let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(p.iter_mut());
-            for ((((w, s1), s2), p), (r, h)) in items.zip(self.r.iter().zip(self.x_hat.iter_mut())) {
-                let g = ak * r * (*p * *p * (1.0 - *p));
-                kernel.step(g, w, s1, s2, 0.0);
-                *p = sigmoid_f32(*w);
-                *h += ck * mask_bit(*p);
+            let spans = w.chunks_mut(SPAN).zip(s1.chunks_mut(SPAN)).zip(s2.chunks_mut(SPAN));
+            let spans = spans.zip(p.chunks_mut(SPAN)).zip(mask.chunks_mut(SPAN));
+            let more = self.r.chunks(SPAN).zip(self.x_hat.chunks_mut(SPAN));
+            for (((((w, s1), s2), p), b), (r, h)) in spans.zip(more) {
+                decode_span(kernel, ak, ck, Span { w, s1, s2, p, b, r, h });
             }
         }
         if K::SM3 {
             dec.acc_m = new_acc_m;
         }
-        let mut partial = self.residuals(n);
+        let mut partial = self.residuals();
         partial.acc_k = new_acc_k;
         partial
+    }
+}
+
+/// Elements per decoder span: each stage of [`decode_span`] runs over the whole span before the
+/// next starts, so the CPU overlaps the independent elements of a stage instead of waiting on
+/// one element's long chain (optimizer step, exp, division).
+const SPAN: usize = 64;
+
+/// One span of one code's decoder row and the shared per-element arrays (all the same length).
+struct Span<'a> {
+    w: &'a mut [f32],
+    s1: &'a mut [f32],
+    s2: &'a mut [f32],
+    p: &'a mut [f32],
+    b: &'a mut [f32],
+    r: &'a [f32],
+    h: &'a mut [f32],
+}
+
+/// The decoder step of one span, stage by stage: gradient and optimizer step, new
+/// probabilities, masks and the reconstruction.
+#[inline(always)]
+fn decode_span<K: Kernel>(kernel: K, ak: f32, ck: f32, s: Span<'_>) {
+    let Span { w, s1, s2, p, b, r, h } = s;
+    let mut g = [0.0f32; SPAN];
+    for ((g, r), p) in g.iter_mut().zip(r).zip(p.iter()) {
+        *g = ak * r * (*p * *p * (1.0 - *p));
+    }
+    for (((g, w), s1), s2) in g.iter().zip(w.iter_mut()).zip(s1.iter_mut()).zip(s2.iter_mut()) {
+        kernel.step(*g, w, s1, s2, 0.0);
+    }
+    sigmoid_span(p, w);
+    for (((b, p), h), _) in b.iter_mut().zip(p.iter()).zip(h.iter_mut()).zip(r) {
+        *b = mask_bit(*p);
+        *h += ck * *b;
+    }
+}
+
+/// `p = sigmoid(w)`: a full span in two interleaved halves, so that two independent exp and
+/// division chains are in flight at once.
+#[inline(always)]
+fn sigmoid_span(p: &mut [f32], w: &[f32]) {
+    if p.len() == SPAN && w.len() == SPAN {
+        let (p0, p1) = p.split_at_mut(SPAN / 2);
+        let (w0, w1) = w.split_at(SPAN / 2);
+        for ((p0, p1), (w0, w1)) in p0.iter_mut().zip(p1.iter_mut()).zip(w0.iter().zip(w1)) {
+            *p0 = sigmoid_f32(*w0);
+            *p1 = sigmoid_f32(*w1);
+        }
+    } else {
+        for (p, w) in p.iter_mut().zip(w) {
+            *p = sigmoid_f32(*w);
+        }
     }
 }
 
@@ -396,7 +513,7 @@ impl Visit for EpochPass<'_> {
         } else {
             let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
             let acc_en = t.acc_k_en.clone();
-            let enc = t.sum_blocks(|b| b.encoder(kernel, &grad_code, &acc_en));
+            let enc = t.sum_blocks(&Encode { kernel, grad_code: &grad_code, acc_k: &acc_en });
             t.code = enc.per_code;
             if K::SM3 {
                 t.acc_k_en = enc.acc_k;
@@ -404,7 +521,7 @@ impl Visit for EpochPass<'_> {
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
         let acc_dec = t.acc_k_dec.clone();
-        let dec = t.sum_blocks(|b| b.decoder(kernel, &scale, &new_code, &acc_dec));
+        let dec = t.sum_blocks(&Decode { kernel, scale: &scale, new_code: &new_code, acc_k: &acc_dec });
         if K::SM3 {
             t.acc_k_dec = dec.acc_k.clone();
         }
