@@ -422,6 +422,13 @@ fn check_arg(ty: ParamType, expr: &Expr, name: &str, scope: &dyn Scope) -> Eval<
                 .label(expr.span, format!("this is {}", value.display()))
                 .help(format!("write `{name}` as a whole number, e.g. `{name} = 1`"))),
         },
+        // Every array argument (spike counts, schedule boundaries and step sizes) is plain numbers.
+        (ParamType::Array, Value::Array(a)) if !a.dim.is_none() => Err(Diag::error(
+            &codes::UNITS_MISMATCH,
+            format!("`{name}` expects plain numbers, found {}", a.dim.describe()),
+        )
+        .label(expr.span, format!("this is {}", a.dim.describe()))
+        .help(format!("`{name}` has no unit; drop it"))),
         (ParamType::Bool, Value::Bool(_)) | (ParamType::Text, Value::Text(_)) | (ParamType::Array, Value::Array(_)) => {
             Ok(value)
         }

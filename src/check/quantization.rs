@@ -177,3 +177,17 @@ fn diagnostic(problem: &Problem, span: Span) -> Diag {
     };
     Diag::error(code, problem.message.clone()).label(span, problem.label.clone()).help(problem.help.clone())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::check::schema::autoencoder::QUANTIZATION;
+
+    #[test]
+    fn defaults_build_rockpools_settings() {
+        let cfg = Settings::defaults(&QUANTIZATION);
+        assert_eq!(build(&cfg).unwrap(), ae::Settings::default());
+        assert!(check(&cfg, Span::new(crate::syntax::span::SourceId(0), 0, 1)).is_empty());
+    }
+}
