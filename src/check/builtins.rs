@@ -131,19 +131,14 @@ pub static BUILTINS: &[Builtin] = &[
     Builtin {
         name: "polynomial_decay",
         kind: BuiltinKind::Schedule,
-        params: &[
-            req("step_size", NUM),
-            req("decay_steps", ParamType::Int),
-            req("final_step_size", NUM),
-            opt("power", NUM),
-        ],
+        params: &[req("step_size", NUM), req("decay_steps", NUM), req("final_step_size", NUM), opt("power", NUM)],
         doc: "polynomial interpolation from step_size to final_step_size over decay_steps",
     },
     Builtin {
         name: "piecewise_constant",
         kind: BuiltinKind::Schedule,
         params: &[req("boundaries", ParamType::Array), req("values", ParamType::Array)],
-        doc: "values[k] while i < boundaries[k]",
+        doc: "values[k] until step boundaries[k] has passed (one value more than boundaries)",
     },
 ];
 

@@ -327,7 +327,7 @@ fn call(callee: &Expr, args: &[Arg], span: Span, scope: &dyn Scope) -> Eval<Valu
             .label(callee.span, "not a builtin function")
             .help(suggest::did_you_mean(name, builtins::names(), "function")));
     };
-    let bound = bind_args(builtin, args, span, scope)?;
+    let (bound, arg_spans) = bind_args(builtin, args, span, scope)?;
     if builtin.kind == BuiltinKind::Load {
         let path = match bound.get("path") {
             Some(Value::Text(p)) => p.clone(),
@@ -337,17 +337,19 @@ fn call(callee: &Expr, args: &[Arg], span: Span, scope: &dyn Scope) -> Eval<Valu
         let array = load_npy(&scope.base_dir(span), &path, arg_span, span)?;
         return Ok(Value::Array(array));
     }
-    Ok(Value::Call(Call { function: builtin.name.to_string(), args: bound, span }))
+    Ok(Value::Call(Call { function: builtin.name.to_string(), args: bound, arg_spans, span }))
 }
 
-/// Matches positional and named arguments to parameters and checks each one's type.
+/// Matches positional and named arguments to parameters and checks each one's type; returns the
+/// values and where each was written, by parameter name.
 fn bind_args(
     builtin: &builtins::Builtin,
     args: &[Arg],
     span: Span,
     scope: &dyn Scope,
-) -> Eval<BTreeMap<String, Value>> {
+) -> Eval<(BTreeMap<String, Value>, BTreeMap<String, Span>)> {
     let mut bound = BTreeMap::new();
+    let mut spans = BTreeMap::new();
     let mut positional = 0usize;
     let signature = || {
         let ps: Vec<String> = builtin
@@ -384,13 +386,14 @@ fn bind_args(
         }
         let value = check_arg(param.ty, &arg.value, param.name, scope)?;
         bound.insert(param.name.to_string(), value);
+        spans.insert(param.name.to_string(), arg.value.span);
     }
     if let Some(missing) = builtin.params.iter().find(|p| p.required && !bound.contains_key(p.name)) {
         return Err(Diag::error(&codes::TYPES_ARGUMENTS, format!("`{}` needs `{}`", builtin.name, missing.name))
             .label(span, format!("`{}` is missing", missing.name))
             .help(signature()));
     }
-    Ok(bound)
+    Ok((bound, spans))
 }
 
 fn check_arg(ty: ParamType, expr: &Expr, name: &str, scope: &dyn Scope) -> Eval<Value> {
@@ -419,6 +422,13 @@ fn check_arg(ty: ParamType, expr: &Expr, name: &str, scope: &dyn Scope) -> Eval<
                 .label(expr.span, format!("this is {}", value.display()))
                 .help(format!("write `{name}` as a whole number, e.g. `{name} = 1`"))),
         },
+        // Every array argument (spike counts, schedule boundaries and step sizes) is plain numbers.
+        (ParamType::Array, Value::Array(a)) if !a.dim.is_none() => Err(Diag::error(
+            &codes::UNITS_MISMATCH,
+            format!("`{name}` expects plain numbers, found {}", a.dim.describe()),
+        )
+        .label(expr.span, format!("this is {}", a.dim.describe()))
+        .help(format!("`{name}` has no unit; drop it"))),
         (ParamType::Bool, Value::Bool(_)) | (ParamType::Text, Value::Text(_)) | (ParamType::Array, Value::Array(_)) => {
             Ok(value)
         }

@@ -15,6 +15,7 @@ pub mod hardware;
 pub mod load;
 pub mod network;
 pub mod program;
+pub mod quantization;
 pub mod resolve;
 pub mod schema;
 pub mod settings;
@@ -24,7 +25,7 @@ pub mod value;
 
 use program::{ModuleId, Program};
 use resolve::{context_for, Resolver};
-use schema::{autoencoder, Role, Schema};
+use schema::{Role, Schema};
 use settings::Settings;
 
 use crate::diagnostics::{codes, suggest, Diag, Diagnostics};
@@ -71,7 +72,9 @@ pub fn check(program: &Program, load_diags: Diagnostics) -> Result<Checked, Diag
                 }
                 Item::Quantization(q) => {
                     if let Some(settings) = settings_item(&resolver, id, q, Role::Quantization) {
-                        check_optimizer(&resolver, &settings);
+                        for diag in quantization::check(&settings, q.name.span) {
+                            resolver.report(diag);
+                        }
                         if main {
                             model.quantizations.insert(
                                 q.name.node.clone(),
@@ -161,37 +164,6 @@ fn role_name(role: Role) -> &'static str {
         Role::Device => "device",
         Role::Quantization => "quantization",
         Role::Calibration => "calibration",
-    }
-}
-
-/// `opt_params` names must belong to the chosen optimizer.
-fn check_optimizer(resolver: &Resolver, settings: &Settings) {
-    let optimizer = settings.choice("optimizer").unwrap_or("adam");
-    let allowed: Vec<&str> = autoencoder::OPTIMIZER_PARAMS
-        .iter()
-        .find(|(n, _)| *n == optimizer)
-        .map(|(_, p)| p.iter().map(|(n, _)| *n).collect())
-        .unwrap_or_default();
-    let Some(params) = settings.block("opt_params") else { return };
-    for (name, setting) in &params.fields {
-        if !allowed.contains(name) {
-            resolver.report(
-                Diag::error(&codes::NAMES_UNKNOWN_FIELD, format!("optimizer `{optimizer}` has no parameter `{name}`"))
-                    .maybe_label(setting.span, "unknown parameter")
-                    .help(if allowed.is_empty() {
-                        format!("`{optimizer}` takes no extra parameters")
-                    } else {
-                        format!("`{optimizer}` takes {}", suggest::quote_list(&allowed))
-                    }),
-            );
-        }
-    }
-    if matches!(optimizer, "momentum" | "nesterov") && params.number("mass").is_none() {
-        resolver.report(
-            Diag::error(&codes::TYPES_ARGUMENTS, format!("optimizer `{optimizer}` needs `mass`"))
-                .maybe_label(settings.span_of("optimizer"), "this optimizer")
-                .help("add `opt_params { mass = 0.9 }`"),
-        );
     }
 }
 

@@ -408,18 +408,17 @@ pub fn validate(
                 &format!("write `{} = [1.0, 0.5]`", spec.name),
             )),
         },
+        // Only the form here: what values a schedule may take is checked with the optimizer
+        // (check::quantization), by the rules the quantize pass itself uses.
         FieldType::StepSize => match value {
-            Value::Number(n) if n.dim.is_none() && n.value > 0.0 => Ok(value),
-            Value::Number(n) if n.dim.is_none() => {
-                Err(range_error(spec, n.value, Bound::Exclusive(0.0), Bound::Unbounded, Dim::NONE, expr.span))
-            }
+            Value::Number(n) if n.dim.is_none() => Ok(value),
             Value::Call(ref c) if super::schema::autoencoder::SCHEDULES.contains(&c.function.as_str()) => Ok(value),
             other => Err(expected(
                 spec.name,
                 "a number or a schedule such as `exponential_decay(1e-3, 1000, 0.9)`",
                 &other,
                 expr.span,
-                "schedules: constant, exponential_decay, inverse_time_decay, polynomial_decay, piecewise_constant",
+                &format!("schedules: {}", super::schema::autoencoder::SCHEDULES.join(", ")),
             )),
         },
         FieldType::Block(_) | FieldType::Model(_) | FieldType::Params => Ok(value),

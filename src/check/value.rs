@@ -51,10 +51,17 @@ pub struct Array {
 pub struct Call {
     pub function: String,
     pub args: BTreeMap<String, Value>,
+    /// Where each argument was written, by parameter name, so a later rule can point at it.
+    pub arg_spans: BTreeMap<String, Span>,
     pub span: Span,
 }
 
 impl Call {
+    /// The span of an argument, or of the whole call when it was not written.
+    pub fn span_of(&self, name: &str) -> Span {
+        self.arg_spans.get(name).copied().unwrap_or(self.span)
+    }
+
     pub fn number(&self, name: &str) -> Option<Number> {
         match self.args.get(name) {
             Some(Value::Number(n)) => Some(*n),

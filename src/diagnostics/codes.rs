@@ -78,6 +78,8 @@ codes! {
     CALIBRATION_COBA = "dyn::calibration::coba": "COBA reference and reversal potentials leave no room for calix's second operating point inside 60..165 CADC.";
     CALIBRATION_RATE = "dyn::calibration::rate": "Leak-over-threshold rates that cannot be calibrated: all zero, or a leak not above the reset.";
     CALIBRATION_UNREACHED = "dyn::calibration::unreached": "Neurons that miss a calibration target after calibration, named (warning).";
+    // quantize: the autoencoder quantization's settings
+    QUANTIZE_SCHEDULE = "dyn::quantize::schedule": "A step-size schedule whose arguments do not fit together (piecewise_constant: one value more than boundaries, boundaries increasing).";
     // crossbar: aihwkit configuration rules
     CROSSBAR_INVALID = "dyn::crossbar::invalid": "A crossbar configuration that aihwkit's core would reject.";
     CROSSBAR_WARNING = "dyn::crossbar::warning": "A crossbar setting that has no effect or is overridden (warning).";

@@ -6,8 +6,8 @@
 use ndarray::{concatenate, s, Array2, Axis};
 
 use super::{output_error, Ctx, Ir};
-use crate::check::value::Value;
-use crate::devices::dynapse2::deploy::autoencoder::{self as ae, Init, Optimizer, Schedule, Settings};
+use crate::check::quantization::build as build_settings;
+use crate::devices::dynapse2::deploy::autoencoder::{self as ae, Init};
 use crate::devices::dynapse2::deploy::{Quantized, QuantizedCluster};
 use crate::devices::dynapse2::simulation::stream_key;
 use crate::diagnostics::{codes, Diag, Diagnostics};
@@ -21,51 +21,6 @@ fn failed(step: &Step, message: String, help: &str) -> Diagnostics {
     Diag::error(&codes::RUN_FAILED, message).label(step.span, "this step").help(help.to_string()).into()
 }
 
-/// A schedule call's argument, by jax's name or by position.
-fn arg(call: &crate::check::value::Call, name: &str, position: usize) -> Option<f64> {
-    call.number(name).or_else(|| call.number(&position.to_string())).map(|n| n.value)
-}
-
-fn list(call: &crate::check::value::Call, name: &str, position: usize) -> Option<Vec<f64>> {
-    let value = call.args.get(name).or_else(|| call.args.get(&position.to_string()))?;
-    match value {
-        Value::Array(a) => Some(a.data.iter().copied().collect()),
-        Value::Number(n) => Some(vec![n.value]),
-        _ => None,
-    }
-}
-
-fn schedule(value: Option<&Value>) -> Option<Schedule> {
-    match value? {
-        Value::Number(n) => Some(Schedule::Constant(n.value)),
-        Value::Call(c) => Some(match c.function.as_str() {
-            "constant" => Schedule::Constant(arg(c, "step_size", 0)?),
-            "exponential_decay" => Schedule::ExponentialDecay {
-                step_size: arg(c, "step_size", 0)?,
-                decay_steps: arg(c, "decay_steps", 1)?,
-                decay_rate: arg(c, "decay_rate", 2)?,
-            },
-            "inverse_time_decay" => Schedule::InverseTimeDecay {
-                step_size: arg(c, "step_size", 0)?,
-                decay_steps: arg(c, "decay_steps", 1)?,
-                decay_rate: arg(c, "decay_rate", 2)?,
-                staircase: matches!(c.args.get("staircase").or_else(|| c.args.get("3")), Some(Value::Bool(true))),
-            },
-            "polynomial_decay" => Schedule::PolynomialDecay {
-                step_size: arg(c, "step_size", 0)?,
-                decay_steps: arg(c, "decay_steps", 1)?,
-                final_step_size: arg(c, "final_step_size", 2)?,
-                power: arg(c, "power", 3).unwrap_or(1.0),
-            },
-            "piecewise_constant" => {
-                Schedule::PiecewiseConstant { boundaries: list(c, "boundaries", 0)?, values: list(c, "values", 1)? }
-            }
-            _ => return None,
-        }),
-        _ => None,
-    }
-}
-
 /// Runs the step; returns its figures for summary.json.
 pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, Diagnostics> {
     let StepPlan::Quantize { quantization } = &step.plan else {
@@ -75,27 +30,11 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         return Err(failed(step, format!("no quantization `{quantization}`"), "declare it with `quantization`"));
     };
     let cfg = &named.settings;
-    let optimizer_name = cfg.choice("optimizer").unwrap_or("adam");
-    let params = cfg.block("opt_params");
-    let optimizer = Optimizer::from_name(optimizer_name, |p| params.and_then(|b| b.number(p)))
-        .ok_or_else(|| failed(step, format!("optimizer `{optimizer_name}` cannot be built"), "check `opt_params`"))?;
-    let step_size = schedule(cfg.value("step_size")).ok_or_else(|| {
-        failed(
-            step,
-            "`step_size` is not a number or a complete schedule".into(),
-            "e.g. `step_size = exponential_decay(1e-3, 1000, 0.9)`",
-        )
+    // `dyn check` proved these settings (check::quantization, same rules); this is for library users.
+    let settings = build_settings(cfg).map_err(|problems| match problems.first() {
+        Some(p) => failed(step, format!("quantization `{quantization}`: {}", p.message), &p.help),
+        None => failed(step, format!("quantization `{quantization}` cannot be built"), "this is a bug in dyn"),
     })?;
-    let settings = Settings {
-        n_bits: cfg.count("n_bits").unwrap_or(4),
-        fixed_epoch: cfg.flag("fixed_epoch").unwrap_or(false),
-        num_epoch: cfg.count("num_epoch").map_or(10_000_000, |v| v as u64),
-        num_epoch_checkpoint: cfg.count("num_epoch_checkpoint").map_or(1_000, |v| v as u64),
-        eps: cfg.number("eps").unwrap_or(1e-6),
-        record_loss: cfg.flag("record_loss").unwrap_or(true),
-        optimizer,
-        step_size,
-    };
     let seed = cfg.int("seed").and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
     let Some(deploy) = ir.deploy.as_mut() else {
         return Err(failed(step, "nothing is mapped yet".into(), "add `map NET` before `quantize`"));

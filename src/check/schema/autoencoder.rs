@@ -1,34 +1,29 @@
 //! The `autoencoder` quantization: Rockpool's autoencoder_quantization arguments.
 
-use super::{choice, flag, int, Default, FieldSpec, FieldType, Schema, Shape, POSITIVE};
+use super::{choice, flag, int, Default, FieldSpec, FieldType, Schema, Shape};
 use crate::check::units::Dim;
 
-/// jax.example_libraries.optimizers, by name.
-pub const OPTIMIZERS: &[&str] =
-    &["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "rmsprop_momentum", "adam", "adamax", "sm3"];
+use crate::devices::dynapse2::deploy::autoencoder::MAX_BITS;
+/// Step-size schedules accepted by `step_size`; their rules live beside them.
+pub use crate::devices::dynapse2::deploy::autoencoder::SCHEDULES;
+/// jax.example_libraries.optimizers, by name; their parameters and ranges live beside them.
+pub use crate::devices::dynapse2::deploy::autoencoder::{OPTIMIZERS, OPTIMIZER_PARAMS};
 
-/// The extra parameters each optimizer takes (`opt_params { ... }`), with jax's defaults.
-pub const OPTIMIZER_PARAMS: &[(&str, &[(&str, f64)])] = &[
-    ("sgd", &[]),
-    ("momentum", &[("mass", f64::NAN)]),
-    ("nesterov", &[("mass", f64::NAN)]),
-    ("adagrad", &[("momentum", 0.9)]),
-    ("rmsprop", &[("gamma", 0.9), ("eps", 1e-8)]),
-    ("rmsprop_momentum", &[("gamma", 0.9), ("eps", 1e-8), ("momentum", 0.9)]),
-    ("adam", &[("b1", 0.9), ("b2", 0.999), ("eps", 1e-8)]),
-    ("adamax", &[("b1", 0.9), ("b2", 0.999), ("eps", 1e-8)]),
-    ("sm3", &[("momentum", 0.9)]),
-];
-
-/// Step-size schedules accepted by `step_size`.
-pub const SCHEDULES: &[&str] =
-    &["constant", "exponential_decay", "inverse_time_decay", "polynomial_decay", "piecewise_constant"];
+/// `n_bits`' upper bound for the schema (a small constant: the conversion is exact).
+#[allow(clippy::cast_possible_wrap)]
+const MAX_BITS_INT: i64 = MAX_BITS as i64;
 
 pub static QUANTIZATION: Schema = Schema {
     kind: "autoencoder",
     doc: "Rockpool's per-core autoencoder weight quantization",
     fields: &[
-        int("n_bits", Default::Int(4), Some(1), Some(4), "bits per weight mask = base weight currents per core"),
+        int(
+            "n_bits",
+            Default::Int(4),
+            Some(1),
+            Some(MAX_BITS_INT),
+            "bits per weight mask = base weight currents per core",
+        ),
         flag("fixed_epoch", false, "run exactly num_epoch steps instead of the checkpoint stopping rule"),
         int("num_epoch", Default::Int(10_000_000), Some(1), None, "maximum number of full-batch steps"),
         int("num_epoch_checkpoint", Default::Int(1_000), Some(1), None, "steps between stopping-rule checkpoints"),
@@ -58,6 +53,3 @@ pub static QUANTIZATION: Schema = Schema {
         int("seed", Default::Int(0), Some(0), None, "seed of the encoder initialisation"),
     ],
 };
-
-/// The smallest positive step size that makes sense.
-pub const STEP_SIZE_MIN: super::Bound = POSITIVE;

@@ -14,6 +14,7 @@ mod encoder;
 mod model;
 mod optimizers;
 mod prepare;
+mod problem;
 mod schedule;
 mod train;
 
@@ -22,8 +23,9 @@ use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 pub use model::{evaluate, exp_f32, sigmoid, sigmoid_f32, Evaluation, PENALTY};
-pub use optimizers::{Leaf, Optimizer, NAMES as OPTIMIZERS};
+pub use optimizers::{params_of, Leaf, Optimizer, Param, NAMES as OPTIMIZERS, PARAMS as OPTIMIZER_PARAMS};
 pub use prepare::{bits_to_int, signs, Flat};
+pub use problem::{Interval, Problem, ProblemKind};
 pub use schedule::{Schedule, NAMES as SCHEDULES};
 pub use train::{Trainer, BLOCK};
 
@@ -39,6 +41,38 @@ pub struct Settings {
     pub record_loss: bool,
     pub optimizer: Optimizer,
     pub step_size: Schedule,
+}
+
+/// The most bits a mask can have: a Dynap-SE2 synapse has four base weight currents.
+pub const MAX_BITS: usize = 4;
+
+impl Settings {
+    /// Everything wrong with the settings; empty when quantization can run with them. The
+    /// checker proves the same for a `.dyn` file (schema ranges plus these schedule and optimizer
+    /// rules), so from a checked file this list is always empty.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let count = |argument: &'static str, value: f64, why: &str| {
+            problem::steps(argument, argument, value, Interval::POSITIVE, why)
+        };
+        #[allow(clippy::cast_precision_loss)] // counts far below 2^53
+        let (bits, epochs, checkpoint) = (self.n_bits as f64, self.num_epoch as f64, self.num_epoch_checkpoint as f64);
+        if !(1..=MAX_BITS).contains(&self.n_bits) {
+            out.push(Problem {
+                kind: ProblemKind::Range,
+                argument: "n_bits",
+                message: format!("`n_bits` must lie in [1, {MAX_BITS}], found {bits}"),
+                label: format!("{bits} is out of range"),
+                help: "a Dynap-SE2 core has four base weight currents, one per bit".into(),
+            });
+        }
+        out.extend(count("num_epoch", epochs, "the number of optimizer steps"));
+        out.extend(count("num_epoch_checkpoint", checkpoint, "steps between stopping-rule checkpoints"));
+        out.extend(problem::range("eps", "eps", self.eps, Interval::NON_NEGATIVE, "smallest improvement that counts"));
+        out.extend(self.step_size.problems());
+        out.extend(self.optimizer.problems());
+        out
+    }
 }
 
 impl Default for Settings {
@@ -140,16 +174,10 @@ pub fn quantize_cluster(
     settings: &Settings,
     init: &Init,
 ) -> Result<Quantized, QuantizeError> {
+    if let Some(why) = settings.problems().into_iter().next() {
+        return Err(QuantizeError::Setting(why.message));
+    }
     let n = settings.n_bits;
-    if !(1..=4).contains(&n) {
-        return Err(QuantizeError::Setting(format!("n_bits must be 1 to 4, found {n}")));
-    }
-    if settings.num_epoch_checkpoint == 0 {
-        return Err(QuantizeError::Setting("num_epoch_checkpoint must be positive".into()));
-    }
-    if let Some(why) = settings.step_size.problem() {
-        return Err(QuantizeError::Setting(why));
-    }
     let flat = Flat::new(weights);
     let signs = signs(weights);
     let m = flat.magnitude.len();

@@ -7,6 +7,7 @@
 //! the maxima of the elements' new ones. The training loop fuses these kernels into its passes;
 //! [`Optimizer::update`] applies one step to a whole 2-D leaf (what jax's `update_fun` does).
 
+use super::problem::{range, Interval, Problem, ProblemKind};
 use super::schedule::Schedule;
 
 /// An optimizer with its hyper-parameters (jax's names and defaults).
@@ -27,27 +28,199 @@ pub enum Optimizer {
 pub const NAMES: &[&str] =
     &["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "rmsprop_momentum", "adam", "adamax", "sm3"];
 
+/// One `opt_params` entry: jax's default (`None`: the user must give it) and the values for which
+/// jax's update neither divides by zero nor grows without bound.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    pub name: &'static str,
+    pub default: Option<f64>,
+    pub allowed: Interval,
+    /// Why the range: the formula it protects, for the help line.
+    pub why: &'static str,
+}
+
+const fn param(name: &'static str, default: Option<f64>, allowed: Interval, why: &'static str) -> Param {
+    Param { name, default, allowed, why }
+}
+
+const MASS: Param = param(
+    "mass",
+    None,
+    Interval::FRACTION,
+    "jax updates `velocity = mass * velocity + g`: from 1 up the velocity never forgets a gradient and grows \
+     without bound, below 0 it flips sign every step; e.g. `mass = 0.9`",
+);
+const AVERAGE_MOMENTUM: Param = param(
+    "momentum",
+    Some(0.9),
+    Interval::FRACTION,
+    "jax averages `m = (1 - momentum) * step + momentum * m`: at 1 the update is always zero, outside [0, 1) \
+     it is no average and grows without bound; e.g. `momentum = 0.9`",
+);
+const GAMMA: Param = param(
+    "gamma",
+    Some(0.9),
+    Interval::FRACTION,
+    "jax averages `avg = gamma * avg + (1 - gamma) * g^2`: at 1 the average stays 0 and every step divides by \
+     sqrt(eps), outside [0, 1) it is no average; e.g. `gamma = 0.9`",
+);
+const RMS_EPS: Param = param(
+    "eps",
+    Some(1e-8),
+    Interval::POSITIVE,
+    "jax divides by `sqrt(avg + eps)`: with `eps = 0` an element whose gradient is zero gets 0/0 = NaN; \
+     e.g. `eps = 1e-8`",
+);
+const HEAVY_BALL: Param = param(
+    "momentum",
+    Some(0.9),
+    Interval::FRACTION,
+    "jax accumulates `mom = momentum * mom + step`: from 1 up the steps add up without bound; \
+     e.g. `momentum = 0.9`",
+);
+const B1: Param = param(
+    "b1",
+    Some(0.9),
+    Interval::FRACTION,
+    "jax divides by the bias correction `1 - b1^(i + 1)`, which is 0 at `b1 = 1`; `b1` is a moving-average \
+     coefficient in [0, 1), e.g. `b1 = 0.9`",
+);
+const ADAM_B2: Param = param(
+    "b2",
+    Some(0.999),
+    Interval::FRACTION,
+    "jax divides by `sqrt(1 - b2^(i + 1))`, which is 0 at `b2 = 1`; `b2` is a moving-average coefficient in \
+     [0, 1), e.g. `b2 = 0.999`",
+);
+const ADAMAX_B2: Param = param(
+    "b2",
+    Some(0.999),
+    Interval::UNIT,
+    "jax keeps `u = max(b2 * u, |g|)`: above 1 `u` grows without bound and the steps vanish, below 0 it is \
+     no norm; e.g. `b2 = 0.999`",
+);
+const ADAM_EPS: Param = param(
+    "eps",
+    Some(1e-8),
+    Interval::POSITIVE,
+    "jax divides by `sqrt(v) + eps` (adamax: `u + eps`): with `eps = 0` an element whose gradient is zero \
+     gets 0/0 = NaN; e.g. `eps = 1e-8`",
+);
+
+/// The extra parameters each optimizer takes (`opt_params { ... }`), in [`NAMES`] order.
+pub const PARAMS: &[(&str, &[Param])] = &[
+    ("sgd", &[]),
+    ("momentum", &[MASS]),
+    ("nesterov", &[MASS]),
+    ("adagrad", &[AVERAGE_MOMENTUM]),
+    ("rmsprop", &[GAMMA, RMS_EPS]),
+    ("rmsprop_momentum", &[GAMMA, RMS_EPS, HEAVY_BALL]),
+    ("adam", &[B1, ADAM_B2, ADAM_EPS]),
+    ("adamax", &[B1, ADAMAX_B2, ADAM_EPS]),
+    ("sm3", &[AVERAGE_MOMENTUM]),
+];
+
+/// The parameters optimizer `name` takes, if it exists.
+pub fn params_of(name: &str) -> Option<&'static [Param]> {
+    PARAMS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+}
+
 impl Optimizer {
     /// Builds an optimizer from its name and `opt_params` (missing ones take jax's defaults);
-    /// `None` for an unknown name or a missing `mass` (momentum and nesterov have no default).
+    /// `None` for an unknown name, a missing `mass` or a parameter out of range.
     pub fn from_name(name: &str, param: impl Fn(&str) -> Option<f64>) -> Option<Optimizer> {
-        let or = |n: &str, d: f64| param(n).unwrap_or(d);
-        Some(match name {
-            "sgd" => Optimizer::Sgd,
-            "momentum" => Optimizer::Momentum { mass: param("mass")? },
-            "nesterov" => Optimizer::Nesterov { mass: param("mass")? },
-            "adagrad" => Optimizer::Adagrad { momentum: or("momentum", 0.9) },
-            "rmsprop" => Optimizer::Rmsprop { gamma: or("gamma", 0.9), eps: or("eps", 1e-8) },
-            "rmsprop_momentum" => Optimizer::RmspropMomentum {
-                gamma: or("gamma", 0.9),
-                eps: or("eps", 1e-8),
-                momentum: or("momentum", 0.9),
-            },
-            "adam" => Optimizer::Adam { b1: or("b1", 0.9), b2: or("b2", 0.999), eps: or("eps", 1e-8) },
-            "adamax" => Optimizer::Adamax { b1: or("b1", 0.9), b2: or("b2", 0.999), eps: or("eps", 1e-8) },
-            "sm3" => Optimizer::Sm3 { momentum: or("momentum", 0.9) },
-            _ => return None,
+        Optimizer::build(name, param).ok()
+    }
+
+    /// Builds an optimizer from its name and `opt_params`, or says everything that is wrong with
+    /// them: an unknown name, a missing required parameter, values out of range. Parameters the
+    /// optimizer does not take are ignored here (the checker reports them as unknown fields).
+    pub fn build(name: &str, param: impl Fn(&str) -> Option<f64>) -> Result<Optimizer, Vec<Problem>> {
+        let Some(specs) = params_of(name) else {
+            return Err(vec![Problem {
+                kind: ProblemKind::Unknown,
+                argument: "optimizer",
+                message: format!("there is no optimizer `{name}`"),
+                label: "unknown optimizer".into(),
+                help: format!("optimizers: {}", NAMES.join(", ")),
+            }]);
+        };
+        let value = |p: &Param| param(p.name).or(p.default);
+        let mut problems = Vec::new();
+        for p in specs {
+            match value(p) {
+                None => problems.push(Problem {
+                    kind: ProblemKind::Arguments,
+                    argument: p.name,
+                    message: format!("optimizer `{name}` needs `{}`", p.name),
+                    label: format!("`{name}` has no default `{}`", p.name),
+                    help: format!("add e.g. `opt_params {{ {} = 0.9 }}`: jax's `{name}` has no default for it", p.name),
+                }),
+                Some(v) => problems.extend(range(p.name, p.name, v, p.allowed, p.why)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Every value exists now (given or defaulted); 0.0 is never used.
+        let or = |n: &str| specs.iter().find(|p| p.name == n).and_then(value).unwrap_or(0.0);
+        Ok(match name {
+            "momentum" => Optimizer::Momentum { mass: or("mass") },
+            "nesterov" => Optimizer::Nesterov { mass: or("mass") },
+            "adagrad" => Optimizer::Adagrad { momentum: or("momentum") },
+            "rmsprop" => Optimizer::Rmsprop { gamma: or("gamma"), eps: or("eps") },
+            "rmsprop_momentum" => {
+                Optimizer::RmspropMomentum { gamma: or("gamma"), eps: or("eps"), momentum: or("momentum") }
+            }
+            "adam" => Optimizer::Adam { b1: or("b1"), b2: or("b2"), eps: or("eps") },
+            "adamax" => Optimizer::Adamax { b1: or("b1"), b2: or("b2"), eps: or("eps") },
+            "sm3" => Optimizer::Sm3 { momentum: or("momentum") },
+            _ => Optimizer::Sgd,
         })
+    }
+
+    /// Everything wrong with this optimizer's values (for library users who build it by hand).
+    pub fn problems(&self) -> Vec<Problem> {
+        Optimizer::build(self.name(), |p| self.param(p)).err().unwrap_or_default()
+    }
+
+    /// jax's name of the optimizer.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Optimizer::Sgd => "sgd",
+            Optimizer::Momentum { .. } => "momentum",
+            Optimizer::Nesterov { .. } => "nesterov",
+            Optimizer::Adagrad { .. } => "adagrad",
+            Optimizer::Rmsprop { .. } => "rmsprop",
+            Optimizer::RmspropMomentum { .. } => "rmsprop_momentum",
+            Optimizer::Adam { .. } => "adam",
+            Optimizer::Adamax { .. } => "adamax",
+            Optimizer::Sm3 { .. } => "sm3",
+        }
+    }
+
+    /// A hyper-parameter by jax's name.
+    pub fn param(&self, name: &str) -> Option<f64> {
+        match (self, name) {
+            (Optimizer::Momentum { mass } | Optimizer::Nesterov { mass }, "mass") => Some(*mass),
+            (
+                Optimizer::Adagrad { momentum }
+                | Optimizer::Sm3 { momentum }
+                | Optimizer::RmspropMomentum { momentum, .. },
+                "momentum",
+            ) => Some(*momentum),
+            (Optimizer::Rmsprop { gamma, .. } | Optimizer::RmspropMomentum { gamma, .. }, "gamma") => Some(*gamma),
+            (
+                Optimizer::Rmsprop { eps, .. }
+                | Optimizer::RmspropMomentum { eps, .. }
+                | Optimizer::Adam { eps, .. }
+                | Optimizer::Adamax { eps, .. },
+                "eps",
+            ) => Some(*eps),
+            (Optimizer::Adam { b1, .. } | Optimizer::Adamax { b1, .. }, "b1") => Some(*b1),
+            (Optimizer::Adam { b2, .. } | Optimizer::Adamax { b2, .. }, "b2") => Some(*b2),
+            _ => None,
+        }
     }
 
     /// Jax's default: `adam(1e-4)` is what Rockpool uses unless told otherwise.
@@ -448,5 +621,40 @@ mod tests {
         }
         assert!(Optimizer::from_name("momentum", |_| None).is_none());
         assert!(Optimizer::from_name("adamw", |_| None).is_none());
+    }
+
+    #[test]
+    fn defaults_are_jax_and_valid() {
+        assert_eq!(Optimizer::from_name("adam", |_| None), Some(Optimizer::adam()));
+        assert_eq!(
+            Optimizer::from_name("rmsprop_momentum", |_| None),
+            Some(Optimizer::RmspropMomentum { gamma: 0.9, eps: 1e-8, momentum: 0.9 })
+        );
+        for (name, _) in PARAMS {
+            let opt = Optimizer::from_name(name, |p| (p == "mass").then_some(0.5)).unwrap();
+            assert_eq!(opt.name(), *name);
+            assert!(opt.problems().is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn ranges_follow_the_formulas() {
+        let bad = |name: &str, p: &str, v: f64| {
+            let problems = Optimizer::build(name, |q| if q == p { Some(v) } else { Some(0.5) }).unwrap_err();
+            assert_eq!(problems.len(), 1, "{name}.{p} = {v}: {problems:?}");
+            assert_eq!(problems[0].argument, p);
+        };
+        bad("adam", "b1", 1.0);
+        bad("adam", "b2", 1.0);
+        bad("adam", "eps", 0.0);
+        bad("adamax", "b2", 1.5);
+        bad("momentum", "mass", 1.0);
+        bad("rmsprop", "gamma", -0.1);
+        bad("sm3", "momentum", f64::NAN);
+        // adamax's infinity norm without decay is well defined
+        assert!(Optimizer::build("adamax", |p| (p == "b2").then_some(1.0)).is_ok());
+        let both = Optimizer::build("adam", |p| (p != "eps").then_some(2.0)).unwrap_err();
+        assert_eq!(both.len(), 2);
+        assert!(Optimizer::Adam { b1: 1.0, b2: 0.999, eps: 1e-8 }.problems().len() == 1);
     }
 }

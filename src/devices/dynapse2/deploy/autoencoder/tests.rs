@@ -82,14 +82,15 @@ fn matrix(rows: usize, cols: usize, seed: u64) -> Array2<f64> {
 
 #[test]
 fn stopping_rule_runs_six_flat_chunks_after_the_first() {
-    // step size 0: every chunk has the same mean, so chunk 1 sets `best` and chunks 2..7 count;
+    // a step size too small to move a float32 parameter (0 itself is refused as a setting): every
+    // chunk has the same mean, so chunk 1 sets `best` and chunks 2..7 count;
     // the stop comes when count reaches 6, after 7 chunks.
     let w = matrix(6, 5, 1);
     let settings = Settings {
         num_epoch: 1_000,
         num_epoch_checkpoint: 10,
         optimizer: Optimizer::Sgd,
-        step_size: Schedule::Constant(0.0),
+        step_size: Schedule::Constant(1e-30),
         ..Settings::default()
     };
     let q = quantize_cluster(w.view(), 1e-8, &settings, &Init::Seeded { seed: 1, stream: 0 }).unwrap();
