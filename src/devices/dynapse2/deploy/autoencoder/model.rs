@@ -96,6 +96,12 @@ pub fn evaluate(x: &[f64], w_en: &[f64], w_dec: &[f64], n: usize) -> Evaluation 
     Evaluation { loss, code, bits, grad_en, grad_dec }
 }
 
+/// ln 2 in two parts for [`exp_f32`]'s range reduction (Cody-Waite: `n * EXP_LN2_HI` is exact).
+const EXP_LN2_HI: f32 = 0.693_359_4;
+const EXP_LN2_LO: f32 = -2.121_944_4e-4;
+/// Cephes' `expf` polynomial, highest degree first.
+const EXP_P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5];
+
 /// `exp` in float32 for the hot loops: Cody-Waite range reduction and Cephes' `expf` polynomial
 /// (`1 + r + r^2 P(r)`, P of degree 5), branch-free so that loops over it vectorize; within 2 ulp
 /// on [-87, 88] (clamped outside). Written with fused multiply-adds: exactly rounded, so the
@@ -103,16 +109,13 @@ pub fn evaluate(x: &[f64], w_en: &[f64], w_dec: &[f64], n: usize) -> Evaluation 
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
     // 1.5 * 2^23: adding it rounds to the nearest integer, held in the low mantissa bits
     const ROUND: f32 = 12_582_912.0;
-    const P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5];
     let x = x.clamp(-87.0, 88.0);
     let shifted = x.mul_add(LOG2E, ROUND);
     let n = shifted - ROUND;
-    let r = (-n).mul_add(LN2_LO, (-n).mul_add(LN2_HI, x));
-    let [p0, p1, p2, p3, p4, p5] = P;
+    let r = (-n).mul_add(EXP_LN2_LO, (-n).mul_add(EXP_LN2_HI, x));
+    let [p0, p1, p2, p3, p4, p5] = EXP_P;
     let poly = r.mul_add(r.mul_add(r.mul_add(r.mul_add(p0, p1), p2), p3), p4).mul_add(r, p5);
     let e = (r * r).mul_add(poly, r) + 1.0;
     // n as an integer: the mantissa bits of `shifted` minus those of ROUND (|n| <= 127)
@@ -125,6 +128,52 @@ pub fn exp_f32(x: f32) -> f32 {
 #[inline(always)]
 pub fn sigmoid_f32(w: f32) -> f32 {
     1.0 / (1.0 + exp_f32(-w))
+}
+
+/// [`sigmoid_f32`] of `L` values at once, operation by operation across the lanes (the same
+/// operations, so the same results): the CPU then has `L / 8` independent chains of the long exp
+/// and division sequence in flight instead of one.
+#[inline(always)]
+pub fn sigmoid_lanes<const L: usize>(w: &[f32; L]) -> [f32; L] {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const ROUND: f32 = 12_582_912.0;
+    let x = lanes(w, |w| (-w).clamp(-87.0, 88.0));
+    let shifted = lanes(&x, |x| x.mul_add(LOG2E, ROUND));
+    let r = lanes2(&x, &shifted, |x, shifted| {
+        let n = shifted - ROUND;
+        (-n).mul_add(EXP_LN2_LO, (-n).mul_add(EXP_LN2_HI, x))
+    });
+    let [p0, p1, p2, p3, p4, p5] = EXP_P;
+    let mut poly = lanes(&r, |r| r.mul_add(p0, p1));
+    for c in [p2, p3, p4, p5] {
+        poly = lanes2(&poly, &r, |poly, r| poly.mul_add(r, c));
+    }
+    let e = lanes2(&r, &poly, |r, poly| (r * r).mul_add(poly, r) + 1.0);
+    lanes2(&e, &shifted, |e, shifted| {
+        let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
+        let scale = f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23));
+        1.0 / (1.0 + e * scale)
+    })
+}
+
+/// `f` of every lane.
+#[inline(always)]
+fn lanes<const L: usize>(a: &[f32; L], f: impl Fn(f32) -> f32) -> [f32; L] {
+    let mut out = [0.0; L];
+    for (o, a) in out.iter_mut().zip(a) {
+        *o = f(*a);
+    }
+    out
+}
+
+/// `f` of every pair of lanes.
+#[inline(always)]
+fn lanes2<const L: usize>(a: &[f32; L], b: &[f32; L], f: impl Fn(f32, f32) -> f32) -> [f32; L] {
+    let mut out = [0.0; L];
+    for ((o, a), b) in out.iter_mut().zip(a).zip(b) {
+        *o = f(*a, *b);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -200,3 +200,25 @@ fn seeded_init_is_kaiming_uniform_and_reproducible() {
     assert_eq!(kaiming(100, 4, 3, 0), (en.clone(), dec));
     assert_ne!(kaiming(100, 4, 3, 1).0, en);
 }
+
+#[test]
+fn vector_and_scalar_passes_agree_bit_for_bit() {
+    // the dispatched passes (AVX2 + FMA where the CPU has them) against the plain scalar build:
+    // the same operations in the same order, so the same bits (NaN included, compared as bits)
+    for opt in all_optimizers() {
+        // two blocks, the last one padded, spans with a remainder
+        let (x, w_en, w_dec) = random_problem(BLOCK + 77, 4, 11);
+        let lr = Schedule::Constant(1e-6);
+        let mut wide = Trainer::new(&x, &w_en, &w_dec, 4, &opt);
+        let mut scalar = Trainer::new(&x, &w_en, &w_dec, 4, &opt);
+        scalar.arch = pulp::Arch::Scalar;
+        for i in 0..40 {
+            let (a, b) = (wide.step(&opt, &lr, i), scalar.step(&opt, &lr, i));
+            assert_eq!(a.to_bits(), b.to_bits(), "{opt:?} step {i}");
+        }
+        let ((code_a, bits_a), (code_b, bits_b)) = (wide.result(), scalar.result());
+        let as_bits = |c: &[f64]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(as_bits(&code_a), as_bits(&code_b), "{opt:?}");
+        assert!(bits_a == bits_b, "{opt:?}: masks differ");
+    }
+}

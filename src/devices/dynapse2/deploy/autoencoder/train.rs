@@ -19,7 +19,7 @@ use pulp::{Arch, Simd, WithSimd};
 use rayon::prelude::*;
 
 use super::encoder::{Factored, Moments};
-use super::model::{penalty_negative, penalty_slope, sigmoid_f32};
+use super::model::{penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
 
@@ -85,6 +85,8 @@ pub struct Trainer {
     /// The factored encoder update (see `encoder`), or `None` for the dense one.
     factored: Option<Factored>,
     moments: Moments,
+    /// The instruction set the block passes run with (the best the CPU has; tests pin scalar).
+    pub(super) arch: Arch,
 }
 
 /// What a training run produced.
@@ -149,6 +151,7 @@ impl Trainer {
             acc_k_dec: vec![0.0; n],
             factored: Factored::new(optimizer, n),
             moments: Moments::new(x),
+            arch: Arch::new(),
         };
         trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
         if trainer.factored.is_some() {
@@ -164,7 +167,7 @@ impl Trainer {
     /// Runs a closure on every block (in parallel when there are several) and adds the partial
     /// sums in block order.
     fn sum_blocks<P: BlockPass>(&mut self, pass: &P) -> Partial {
-        let arch = Arch::new();
+        let arch = self.arch;
         let run = |block: &mut Block| arch.dispatch(OnBlock(pass, block));
         let parts: Vec<Partial> = if self.blocks.len() > 1 {
             self.blocks.par_iter_mut().map(run).collect()
@@ -477,23 +480,23 @@ fn decode_span<K: Kernel>(kernel: K, ak: f32, ck: f32, s: Span<'_>) {
     }
 }
 
-/// `p = sigmoid(w)`: a full span in two interleaved halves, so that two independent exp and
-/// division chains are in flight at once.
+/// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`].
 #[inline(always)]
 fn sigmoid_span(p: &mut [f32], w: &[f32]) {
-    if p.len() == SPAN && w.len() == SPAN {
-        let (p0, p1) = p.split_at_mut(SPAN / 2);
-        let (w0, w1) = w.split_at(SPAN / 2);
-        for ((p0, p1), (w0, w1)) in p0.iter_mut().zip(p1.iter_mut()).zip(w0.iter().zip(w1)) {
-            *p0 = sigmoid_f32(*w0);
-            *p1 = sigmoid_f32(*w1);
-        }
-    } else {
-        for (p, w) in p.iter_mut().zip(w) {
-            *p = sigmoid_f32(*w);
+    let mut ps = p.chunks_exact_mut(SIGMOID_LANES);
+    let mut ws = w.chunks_exact(SIGMOID_LANES);
+    for (p, w) in ps.by_ref().zip(ws.by_ref()) {
+        if let Ok(w) = <&[f32; SIGMOID_LANES]>::try_from(w) {
+            p.copy_from_slice(&sigmoid_lanes(w));
         }
     }
+    for (p, w) in ps.into_remainder().iter_mut().zip(ws.remainder()) {
+        *p = sigmoid_f32(*w);
+    }
 }
+
+/// Lanes per [`sigmoid_lanes`] call: four AVX2 vectors.
+const SIGMOID_LANES: usize = 32;
 
 /// One epoch with a concrete kernel.
 struct EpochPass<'a> {
