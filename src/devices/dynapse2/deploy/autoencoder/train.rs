@@ -448,7 +448,7 @@ impl Block {
 /// Elements per decoder span: each stage of [`decode_span`] runs over the whole span before the
 /// next starts, so the CPU overlaps the independent elements of a stage instead of waiting on
 /// one element's long chain (optimizer step, exp, division).
-const SPAN: usize = 64;
+const SPAN: usize = 256;
 
 /// One span of one code's decoder row and the shared per-element arrays (all the same length).
 struct Span<'a> {
