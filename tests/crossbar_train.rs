@@ -9,7 +9,7 @@ mod crossbar_common;
 
 use std::path::Path;
 
-use crossbar_common::load;
+use crossbar_common::{load, preset};
 use dynlang::output::ProgressPolicy;
 use dynlang::run::{run_file, RunOptions};
 use ndarray::{Array1, Array2};
@@ -23,15 +23,6 @@ fn matrix(v: &Value) -> Array2<f64> {
         .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
         .collect();
     Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
-}
-
-fn preset(class: &str) -> &'static str {
-    match class {
-        "IdealizedPresetDevice" => "Idealized",
-        "ReRamSBPresetDevice" => "ReRamSB",
-        "CapacitorPresetDevice" => "Capacitor",
-        other => panic!("no preset for {other}"),
-    }
 }
 
 /// Runs one seed; returns the per-epoch test losses and the final test accuracy.

@@ -13,10 +13,13 @@
 //! supra-threshold Vmem amplifies the float32 rounding).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dynlang::output::npy::{npy_bytes, read_npy};
+use common::{f64s, matrix, read_json, save, strip_seconds};
+use dynlang::output::npy::read_npy;
 use dynlang::output::ProgressPolicy;
 use dynlang::run::{run_file, RunOptions};
 use ndarray::{Array1, Array2};
@@ -90,28 +93,6 @@ struct Replayed {
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dynapsim")
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(f64s).collect();
-    let cols = rows.first().map_or(0, Vec::len);
-    Array2::from_shape_vec((rows.len(), cols), rows.into_iter().flatten().collect()).unwrap()
-}
-
-fn save<A: ndarray_npy::WritableElement + Clone, D: ndarray::Dimension>(
-    dir: &Path,
-    name: &str,
-    a: &ndarray::Array<A, D>,
-) {
-    std::fs::write(dir.join(name), npy_bytes(a).unwrap()).unwrap();
 }
 
 /// `x` as a dyn literal that reads back as the same f64.
@@ -260,18 +241,8 @@ fn compare_traces(
 
 /// Summary without wall times, floats rounded, for a snapshot.
 fn snapshot_summary(summary: &Value) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.remove("seconds");
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
     let mut s = summary.clone();
-    strip(&mut s);
+    strip_seconds(&mut s);
     dynlang::output::json::round_floats(&mut s, 6);
     s
 }
