@@ -24,11 +24,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{f64s, matrix, read_json, save};
+use common::{f64s, matrix, quiet_run, read_json, save};
 use dynlang::devices::dynapse2::deploy::config::{self, Config, Dendrite};
 use dynlang::devices::dynapse2::deploy::{Deployment, Quantized, QuantizedCluster};
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -129,8 +128,7 @@ fn replay(name: &str) -> Replay {
     let file = dir.path().join(format!("{name}.dyn"));
     std::fs::write(&file, &text).unwrap();
     let out = dir.path().join("out");
-    let options =
-        RunOptions { out_dir: out.clone(), experiment: None, plots: false, progress: ProgressPolicy::hidden() };
+    let options = quiet_run(out.clone());
     let (sources, result) = run_file(&file, &options);
     if let Err(d) = &result {
         panic!(

@@ -18,10 +18,9 @@ mod common;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use common::{f64s, matrix, read_json, save, strip_seconds};
+use common::{f64s, matrix, quiet_run, read_json, save, strip_seconds};
 use dynlang::output::npy::read_npy;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -155,8 +154,7 @@ fn replay(case: &Case) -> Replayed {
     let work = tempfile::tempdir().unwrap();
     let file = write_case(case, work.path());
     let out = work.path().join("out");
-    let options =
-        RunOptions { out_dir: out.clone(), experiment: None, plots: false, progress: ProgressPolicy::hidden() };
+    let options = quiet_run(out.clone());
     let (sources, result) = run_file(&file, &options);
     if let Err(d) = result {
         let rendered =
@@ -525,12 +523,7 @@ fn the_default_preset_is_rockpools_defaults_in_float32() {
 fn high_level_forms_reproduce_the_adaptation_vector() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/adaptation.dyn");
     let out = tempfile::tempdir().unwrap();
-    let options = RunOptions {
-        out_dir: out.path().to_path_buf(),
-        experiment: None,
-        plots: false,
-        progress: ProgressPolicy::hidden(),
-    };
+    let options = quiet_run(out.path().to_path_buf());
     run_file(&example, &options).1.unwrap_or_else(|d| panic!("{d:?}"));
     let v = read_json(&data_dir().join("dynapsim_single_neuron_dc_ahp_adaptation.json"));
     let (case, expected) = rockpool_case(&v);

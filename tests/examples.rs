@@ -6,10 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use common::strip_seconds;
+use common::{quiet_run, strip_seconds};
 use dynlang::output::json::round_floats;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 use serde_json::{json, Value};
 
 /// Shape and dtype of every .npy the run wrote.
@@ -29,12 +28,7 @@ fn arrays(dir: &Path) -> Value {
 fn examples() {
     insta::glob!("../examples", "*.dyn", |path| {
         let out = tempfile::tempdir().unwrap();
-        let options = RunOptions {
-            out_dir: out.path().to_path_buf(),
-            experiment: None,
-            plots: false,
-            progress: ProgressPolicy::hidden(),
-        };
+        let options = quiet_run(out.path().to_path_buf());
         let (sources, result) = run_file(path, &options);
         let outcomes = match result {
             Ok(o) => o,

@@ -1,12 +1,19 @@
-//! Helpers shared by the integration tests: JSON vectors as arrays, `.npy` inputs, summaries
-//! without wall times. Each test binary uses a subset, hence `dead_code`.
+//! Helpers shared by the integration tests: quiet runs, JSON vectors as arrays, `.npy` inputs,
+//! summaries without wall times. Each test binary uses a subset, hence `dead_code`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use dynlang::output::npy::npy_bytes;
+use dynlang::output::ProgressPolicy;
+use dynlang::run::RunOptions;
 use ndarray::{Array, Array2, Dimension};
 use serde_json::Value;
+
+/// Options of a `dyn run` into `out_dir`: every experiment, no pictures, no progress bars.
+pub fn quiet_run(out_dir: PathBuf) -> RunOptions {
+    RunOptions { out_dir, experiment: None, plots: false, progress: ProgressPolicy::hidden() }
+}
 
 pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
