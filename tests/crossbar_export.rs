@@ -6,17 +6,8 @@
 
 mod crossbar_common;
 
-use crossbar_common::load;
+use crossbar_common::{load, preset};
 use serde_json::Value;
-
-fn preset(class: &str) -> &'static str {
-    match class {
-        "IdealizedPresetDevice" => "Idealized",
-        "ReRamSBPresetDevice" => "ReRamSB",
-        "CapacitorPresetDevice" => "Capacitor",
-        other => panic!("no preset for {other}"),
-    }
-}
 
 /// dyn's export for `crossbar.<preset> { algorithm = <algorithm>, construction_seed = 1 }`.
 fn export(preset: &str, algorithm: &str) -> Value {

@@ -5,13 +5,14 @@
 //! seeds) must stay inside aihwkit's seed spread at every epoch (see `band`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
 mod crossbar_common;
 
 use std::path::Path;
 
-use crossbar_common::load;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use common::quiet_run;
+use crossbar_common::{load, preset};
+use dynlang::run::run_file;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -23,15 +24,6 @@ fn matrix(v: &Value) -> Array2<f64> {
         .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
         .collect();
     Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
-}
-
-fn preset(class: &str) -> &'static str {
-    match class {
-        "IdealizedPresetDevice" => "Idealized",
-        "ReRamSBPresetDevice" => "ReRamSB",
-        "CapacitorPresetDevice" => "Capacitor",
-        other => panic!("no preset for {other}"),
-    }
 }
 
 /// Runs one seed; returns the per-epoch test losses and the final test accuracy.
@@ -63,8 +55,7 @@ fn run_seed(data: &Value, seed: u64, dir: &Path) -> (Vec<f64>, f64) {
     );
     let file = dir.join("fit.dyn");
     std::fs::write(&file, text).unwrap();
-    let options =
-        RunOptions { out_dir: dir.join("out"), experiment: None, plots: false, progress: ProgressPolicy::hidden() };
+    let options = quiet_run(dir.join("out"));
     let (sources, result) = run_file(&file, &options);
     let outcomes = result.unwrap_or_else(|d| {
         panic!("{}", dynlang::diagnostics::render::render_all(&d, &sources, dynlang::diagnostics::render::Style::Plain))

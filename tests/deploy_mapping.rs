@@ -18,15 +18,16 @@
 //!   an infinite pulse; dyn's checker refuses it, so the core keeps the default).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use common::{f64s, matrix, quiet_run, read_json, save};
 use dynlang::devices::dynapse2::deploy::config::{self, Config, Dendrite};
 use dynlang::devices::dynapse2::deploy::{Deployment, Quantized, QuantizedCluster};
-use dynlang::output::npy::npy_bytes;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -54,21 +55,7 @@ const CASES: &[&str] = &[
 
 fn vector(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mapping").join(format!("{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(f64s).collect();
-    let cols = rows.first().map_or(0, Vec::len);
-    Array2::from_shape_vec((rows.len(), cols), rows.into_iter().flatten().collect()).unwrap()
-}
-
-fn save<D: ndarray::Dimension>(dir: &Path, name: &str, a: &ndarray::Array<f64, D>) {
-    std::fs::write(dir.join(name), npy_bytes(a).unwrap()).unwrap();
+    read_json(&path)
 }
 
 /// A replayed case: the `.dyn` file and the spec dyn exported.
@@ -141,8 +128,7 @@ fn replay(name: &str) -> Replay {
     let file = dir.path().join(format!("{name}.dyn"));
     std::fs::write(&file, &text).unwrap();
     let out = dir.path().join("out");
-    let options =
-        RunOptions { out_dir: out.clone(), experiment: None, plots: false, progress: ProgressPolicy::hidden() };
+    let options = quiet_run(out.clone());
     let (sources, result) = run_file(&file, &options);
     if let Err(d) = &result {
         panic!(
@@ -150,7 +136,7 @@ fn replay(name: &str) -> Replay {
             dynlang::diagnostics::render::render_all(d, &sources, dynlang::diagnostics::render::Style::Plain)
         );
     }
-    let spec = serde_json::from_str(&std::fs::read_to_string(out.join("replay/spec.json")).unwrap()).unwrap();
+    let spec = read_json(&out.join("replay/spec.json"));
     Replay { v, file, spec, _dir: dir }
 }
 

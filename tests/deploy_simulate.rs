@@ -3,22 +3,19 @@
 //! neuron of a core shares its parameters, that is the declared network, spike for spike.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 
+use common::quiet_run;
 use dynlang::output::npy::read_npy;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 
 fn run(text: &str) -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sim.dyn");
     std::fs::write(&file, text).unwrap();
-    let options = RunOptions {
-        out_dir: dir.path().join("out"),
-        experiment: None,
-        plots: false,
-        progress: ProgressPolicy::hidden(),
-    };
+    let options = quiet_run(dir.path().join("out"));
     let (sources, result) = run_file(&file, &options);
     let outcomes = result.unwrap_or_else(|d| {
         panic!("{}", dynlang::diagnostics::render::render_all(&d, &sources, dynlang::diagnostics::render::Style::Plain))

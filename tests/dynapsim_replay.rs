@@ -13,12 +13,14 @@
 //! supra-threshold Vmem amplifies the float32 rounding).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use dynlang::output::npy::{npy_bytes, read_npy};
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use common::{f64s, matrix, quiet_run, read_json, save, strip_seconds};
+use dynlang::output::npy::read_npy;
+use dynlang::run::run_file;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
@@ -92,28 +94,6 @@ fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dynapsim")
 }
 
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(f64s).collect();
-    let cols = rows.first().map_or(0, Vec::len);
-    Array2::from_shape_vec((rows.len(), cols), rows.into_iter().flatten().collect()).unwrap()
-}
-
-fn save<A: ndarray_npy::WritableElement + Clone, D: ndarray::Dimension>(
-    dir: &Path,
-    name: &str,
-    a: &ndarray::Array<A, D>,
-) {
-    std::fs::write(dir.join(name), npy_bytes(a).unwrap()).unwrap();
-}
-
 /// `x` as a dyn literal that reads back as the same f64.
 fn literal(x: f64) -> String {
     let s = format!("{x:e}");
@@ -174,8 +154,7 @@ fn replay(case: &Case) -> Replayed {
     let work = tempfile::tempdir().unwrap();
     let file = write_case(case, work.path());
     let out = work.path().join("out");
-    let options =
-        RunOptions { out_dir: out.clone(), experiment: None, plots: false, progress: ProgressPolicy::hidden() };
+    let options = quiet_run(out.clone());
     let (sources, result) = run_file(&file, &options);
     if let Err(d) = result {
         let rendered =
@@ -260,18 +239,8 @@ fn compare_traces(
 
 /// Summary without wall times, floats rounded, for a snapshot.
 fn snapshot_summary(summary: &Value) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                map.remove("seconds");
-                map.values_mut().for_each(strip);
-            }
-            Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
     let mut s = summary.clone();
-    strip(&mut s);
+    strip_seconds(&mut s);
     dynlang::output::json::round_floats(&mut s, 6);
     s
 }
@@ -554,12 +523,7 @@ fn the_default_preset_is_rockpools_defaults_in_float32() {
 fn high_level_forms_reproduce_the_adaptation_vector() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/adaptation.dyn");
     let out = tempfile::tempdir().unwrap();
-    let options = RunOptions {
-        out_dir: out.path().to_path_buf(),
-        experiment: None,
-        plots: false,
-        progress: ProgressPolicy::hidden(),
-    };
+    let options = quiet_run(out.path().to_path_buf());
     run_file(&example, &options).1.unwrap_or_else(|d| panic!("{d:?}"));
     let v = read_json(&data_dir().join("dynapsim_single_neuron_dc_ahp_adaptation.json"));
     let (case, expected) = rockpool_case(&v);

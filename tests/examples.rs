@@ -2,24 +2,14 @@
 //! snapshots. A new example needs no new test code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 
+use common::{quiet_run, strip_seconds};
 use dynlang::output::json::round_floats;
-use dynlang::output::ProgressPolicy;
-use dynlang::run::{run_file, RunOptions};
+use dynlang::run::run_file;
 use serde_json::{json, Value};
-
-/// Wall times change run to run; everything else must not.
-fn without_timings(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.remove("seconds");
-            map.values_mut().for_each(without_timings);
-        }
-        Value::Array(items) => items.iter_mut().for_each(without_timings),
-        _ => {}
-    }
-}
 
 /// Shape and dtype of every .npy the run wrote.
 fn arrays(dir: &Path) -> Value {
@@ -38,12 +28,7 @@ fn arrays(dir: &Path) -> Value {
 fn examples() {
     insta::glob!("../examples", "*.dyn", |path| {
         let out = tempfile::tempdir().unwrap();
-        let options = RunOptions {
-            out_dir: out.path().to_path_buf(),
-            experiment: None,
-            plots: false,
-            progress: ProgressPolicy::hidden(),
-        };
+        let options = quiet_run(out.path().to_path_buf());
         let (sources, result) = run_file(path, &options);
         let outcomes = match result {
             Ok(o) => o,
@@ -55,7 +40,7 @@ fn examples() {
         let mut report = serde_json::Map::new();
         for outcome in outcomes {
             let mut summary = outcome.summary.clone();
-            without_timings(&mut summary);
+            strip_seconds(&mut summary);
             round_floats(&mut summary, 6);
             report.insert(outcome.name.clone(), json!({ "summary": summary, "arrays": arrays(&outcome.dir) }));
         }

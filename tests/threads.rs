@@ -4,10 +4,13 @@
 //! without its wall times), pictures included.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use common::strip_seconds;
 use serde_json::Value;
 
 const NETWORK: &str = "use dynapse2
@@ -53,17 +56,6 @@ fn run_with_threads(threads: usize, file: &Path, out: &Path) -> BTreeMap<String,
         files.insert(name, bytes);
     }
     files
-}
-
-fn strip_seconds(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            map.remove("seconds");
-            map.values_mut().for_each(strip_seconds);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_seconds),
-        _ => {}
-    }
 }
 
 #[test]

@@ -412,21 +412,7 @@ impl ExperimentChecker<'_, '_> {
         stimuli: &[ast::Stimulus],
         steps: Option<usize>,
     ) -> Result<Vec<StimulusSpec>, Diag> {
-        let mut out: Vec<StimulusSpec> = Vec::new();
-        let mut failed = false;
-        for s in stimuli {
-            match self.stimulus(network, s, steps, &out) {
-                Ok(spec) => out.push(spec),
-                Err(d) => {
-                    self.resolver.report(d);
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            return Err(crate::check::resolve::already_reported());
-        }
-        Ok(out)
+        check_each(self.resolver, stimuli, |s, out| self.stimulus(network, s, steps, out).map(Some))
     }
 
     fn stimulus(
@@ -479,25 +465,11 @@ impl ExperimentChecker<'_, '_> {
 
     /// Every recorded state, each mistake reported.
     fn records(&self, network: &Network, probes: &[ast::Probe]) -> Result<Vec<Record>, Diag> {
-        let mut out: Vec<Record> = Vec::new();
-        let mut failed = false;
-        for probe in probes {
-            match self.record(network, probe) {
-                Ok(record) => {
-                    if !out.iter().any(|r| r.state == record.state && r.population == record.population) {
-                        out.push(record);
-                    }
-                }
-                Err(d) => {
-                    self.resolver.report(d);
-                    failed = true;
-                }
-            }
-        }
-        if failed {
-            return Err(crate::check::resolve::already_reported());
-        }
-        Ok(out)
+        check_each(self.resolver, probes, |probe, out: &[Record]| {
+            let record = self.record(network, probe)?;
+            let repeated = out.iter().any(|r| r.state == record.state && r.population == record.population);
+            Ok((!repeated).then_some(record))
+        })
     }
 
     fn record(&self, network: &Network, probe: &ast::Probe) -> Result<Record, Diag> {
@@ -589,6 +561,30 @@ impl ExperimentChecker<'_, '_> {
         check_export_path(&path.node, path.span)?;
         Ok(StepPlan::Export { what: kind, path: path.node.clone() })
     }
+}
+
+/// Checks every item, reporting each mistake. `check` sees the items kept so far and returns
+/// `None` to drop a repeat; any mistake fails the whole list once.
+fn check_each<T, U>(
+    resolver: &Resolver<'_>,
+    items: &[T],
+    mut check: impl FnMut(&T, &[U]) -> Result<Option<U>, Diag>,
+) -> Result<Vec<U>, Diag> {
+    let mut out: Vec<U> = Vec::new();
+    let mut failed = false;
+    for item in items {
+        match check(item, &out) {
+            Ok(kept) => out.extend(kept),
+            Err(d) => {
+                resolver.report(d);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(crate::check::resolve::already_reported());
+    }
+    Ok(out)
 }
 
 /// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).

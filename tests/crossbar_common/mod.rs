@@ -45,6 +45,16 @@ pub fn model_of(class: &str) -> &'static str {
     }
 }
 
+/// The stdlib preset dyn names for an aihwkit preset class of the training vectors.
+pub fn preset(class: &str) -> &'static str {
+    match class {
+        "IdealizedPresetDevice" => "Idealized",
+        "ReRamSBPresetDevice" => "ReRamSB",
+        "CapacitorPresetDevice" => "Capacitor",
+        other => panic!("no preset for {other}"),
+    }
+}
+
 pub fn device_from_dump(dump: &Value) -> DeviceSpec {
     let class = dump["__class__"].as_str().unwrap();
     device_spec(model_of(class), &Dump(dump)).unwrap()

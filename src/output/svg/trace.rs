@@ -4,6 +4,7 @@
 //! maximum of each time bin, so peaks survive and the file stays small.
 
 use ndarray::{ArrayView1, ArrayView2, Axis};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
@@ -113,36 +114,44 @@ fn draw_traces(root: &Area<'_>, trace: &Trace<'_>) -> Result<(), SvgError> {
     };
     let mut builder = ChartBuilder::on(root);
     builder.caption(caption, (FONT, 18)).margin(12).x_label_area_size(40).y_label_area_size(70);
+    let axes = Axes { x_end, x_desc, y_desc };
     match log_range(trace.unit, bounds) {
-        Some((lo, hi)) => {
-            let mut chart = builder.build_cartesian_2d(0.0..x_end, (lo * scale..hi * scale).log_scale())?;
-            chart
-                .configure_mesh()
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .x_desc(x_desc)
-                .y_desc(y_desc)
-                .x_label_formatter(&tick_label)
-                .y_label_formatter(&tick_label)
-                .light_line_style(BLACK.mix(0.05))
-                .draw()?;
-            lines.draw(&mut chart)
-        }
-        None => {
-            let y_range = padded(bounds.map(|(lo, hi)| (lo * scale, hi * scale)));
-            let mut chart = builder.build_cartesian_2d(0.0..x_end, y_range)?;
-            chart
-                .configure_mesh()
-                .label_style((FONT, 13))
-                .axis_desc_style((FONT, 14))
-                .x_desc(x_desc)
-                .y_desc(y_desc)
-                .x_label_formatter(&tick_label)
-                .y_label_formatter(&tick_label)
-                .light_line_style(BLACK.mix(0.05))
-                .draw()?;
-            lines.draw(&mut chart)
-        }
+        Some((lo, hi)) => axes.draw_with_lines(&mut builder, (lo * scale..hi * scale).log_scale(), &lines),
+        None => axes.draw_with_lines(&mut builder, padded(bounds.map(|(lo, hi)| (lo * scale, hi * scale))), &lines),
+    }
+}
+
+/// The x extent and both axis descriptions of a trace chart.
+struct Axes {
+    x_end: f64,
+    x_desc: String,
+    y_desc: String,
+}
+
+impl Axes {
+    /// Builds the chart on `y_range` (linear or log), draws the mesh, then the lines.
+    fn draw_with_lines<Y>(
+        self,
+        builder: &mut ChartBuilder<'_, '_, SVGBackend<'_>>,
+        y_range: Y,
+        lines: &Lines<'_, '_>,
+    ) -> Result<(), SvgError>
+    where
+        Y: AsRangedCoord<Value = f64>,
+        Y::CoordDescType: ValueFormatter<f64>,
+    {
+        let mut chart = builder.build_cartesian_2d(0.0..self.x_end, y_range)?;
+        chart
+            .configure_mesh()
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 14))
+            .x_desc(self.x_desc)
+            .y_desc(self.y_desc)
+            .x_label_formatter(&tick_label)
+            .y_label_formatter(&tick_label)
+            .light_line_style(BLACK.mix(0.05))
+            .draw()?;
+        lines.draw(&mut chart)
     }
 }
 

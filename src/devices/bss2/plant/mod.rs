@@ -132,20 +132,8 @@ impl Plant {
         let id = self.measurements;
         self.measurements += 1;
         self.hardware_time += duration;
-        let x = self.crosstalk();
-        let dac = self.dac_fractions();
         let seed = self.params.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ self.params.noise_seed;
-        let (p, m, c) = (&self.params, &self.mismatch.neurons, &self.config);
-        (0..self.neurons())
-            .into_par_iter()
-            .with_min_len(32)
-            .map(|i| {
-                let (Some(mi), Some(ci), Some(xi)) = (m.get(i), c.get(i), x.get(i)) else { return f64::NAN };
-                let view = View { p, m: mi, c: ci, x: *xi, dac: dac.get(quadrant(i)).copied().unwrap_or(0.0) };
-                let mut rng = stream(seed, Purpose::Noise, id, i as u64);
-                f(&view, &mut rng)
-            })
-            .collect()
+        self.per_neuron(|i, view| f(view, &mut stream(seed, Purpose::Noise, id, i as u64)))
     }
 
     /// Evaluates `f` for every neuron without noise or hardware time (the model's true values,
@@ -153,6 +141,14 @@ impl Plant {
     pub fn inspect<F>(&self, f: F) -> Vec<f64>
     where
         F: Fn(&View<'_>) -> f64 + Sync,
+    {
+        self.per_neuron(|_, view| f(view))
+    }
+
+    /// Evaluates `f(neuron, view)` for every neuron in parallel, in neuron order.
+    fn per_neuron<F>(&self, f: F) -> Vec<f64>
+    where
+        F: Fn(usize, &View<'_>) -> f64 + Sync,
     {
         let x = self.crosstalk();
         let dac = self.dac_fractions();
@@ -162,7 +158,7 @@ impl Plant {
             .with_min_len(32)
             .map(|i| {
                 let (Some(mi), Some(ci), Some(xi)) = (m.get(i), c.get(i), x.get(i)) else { return f64::NAN };
-                f(&View { p, m: mi, c: ci, x: *xi, dac: dac.get(quadrant(i)).copied().unwrap_or(0.0) })
+                f(i, &View { p, m: mi, c: ci, x: *xi, dac: dac.get(quadrant(i)).copied().unwrap_or(0.0) })
             })
             .collect()
     }
