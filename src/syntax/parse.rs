@@ -376,13 +376,7 @@ impl Builder {
 
     fn string(&self, pair: Pair<Rule>) -> Built<Spanned<String>> {
         let span = self.span(&pair);
-        let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
-        let text = unescape(raw).map_err(|bad| {
-            Diag::error(&codes::SYNTAX_ESCAPE, format!("unknown escape sequence `\\{bad}` in a string"))
-                .label(span, "in this string")
-                .help("strings know the escapes \\\" \\\\ \\n \\t; paths can use forward slashes")
-        })?;
-        Ok(Spanned::new(text, span))
+        Ok(Spanned::new(string_text(pair, span)?, span))
     }
 
     /// Expressions through the Pratt parser; depth is tracked so no input can build a tree deep
@@ -463,6 +457,16 @@ fn self_arg(source: SourceId, pair: Pair<Rule>) -> Built<Arg> {
     }
 }
 
+/// A string literal's text with its escapes resolved; an unknown escape is `dyn::syntax::escape`.
+fn string_text(pair: Pair<Rule>, span: Span) -> Built<String> {
+    let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+    unescape(raw).map_err(|bad| {
+        Diag::error(&codes::SYNTAX_ESCAPE, format!("unknown escape sequence `\\{bad}` in a string"))
+            .label(span, "in this string")
+            .help("strings know the escapes \\\" \\\\ \\n \\t; paths can use forward slashes")
+    })
+}
+
 fn primary(source: SourceId, pair: Pair<Rule>) -> Built<Expr> {
     let s = pair.as_span();
     let span = Span::new(source, s.start(), s.end());
@@ -482,15 +486,7 @@ fn primary(source: SourceId, pair: Pair<Rule>) -> Built<Expr> {
                 unit: Spanned::new(unit.as_str().to_string(), Span::new(source, us.start(), us.end())),
             }
         }
-        Rule::string => {
-            let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
-            let text = unescape(raw).map_err(|bad| {
-                Diag::error(&codes::SYNTAX_ESCAPE, format!("unknown escape sequence `\\{bad}` in a string"))
-                    .label(span, "in this string")
-                    .help("strings know the escapes \\\" \\\\ \\n \\t; paths can use forward slashes")
-            })?;
-            ExprKind::Str(text)
-        }
+        Rule::string => ExprKind::Str(string_text(pair, span)?),
         Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
         Rule::ident => ExprKind::Name(pair.as_str().to_string()),
         Rule::range => {
