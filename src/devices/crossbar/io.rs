@@ -3,10 +3,12 @@
 //! quantisation and clipping, noise management and the bound-management retry loop. Computed in
 //! float32, as aihwkit computes it: the quantisation steps `fl32(fl32(res)·2·bound)` decide ties.
 
+use pulp::Arch;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::config::Fields;
+use super::product::mac_packed;
 use super::rng::{normal, uniform};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -287,11 +289,11 @@ impl Pipeline {
         out: &mut [f32],
         rng: &mut ChaCha8Rng,
     ) {
-        self.apply_with(Matrix { weights, cols, transposed: None }, dir, x, out, rng);
+        self.apply_with(Matrix { weights, cols, packed: None, arch: Arch::new() }, dir, x, out, rng);
     }
 
-    /// [`Pipeline::apply`] with an optional column-major copy of the weights, which makes the
-    /// forward product vectorise (same sums in the same order, so the same bits).
+    /// [`Pipeline::apply`] with an optional packed copy of the weights, which makes the forward
+    /// product vectorise (same sums in the same order, so the same bits).
     pub fn apply_with(&mut self, m: Matrix<'_>, dir: Direction, x: &[f32], out: &mut [f32], rng: &mut ChaCha8Rng) {
         let Some(mut pass) = self.begin(&m, dir, x, out) else {
             return;
@@ -459,68 +461,22 @@ pub struct Pass {
     bm: BoundManagement,
 }
 
-/// A weight matrix (`rows × cols`, row-major), optionally with its transpose (`cols × rows`).
+/// A weight matrix (`rows × cols`, row-major), optionally with its packed copy
+/// ([`super::product::pack`]) and the instruction set to run the packed product with.
 #[derive(Debug, Clone, Copy)]
 pub struct Matrix<'a> {
     pub weights: &'a [f32],
     pub cols: usize,
-    pub transposed: Option<&'a [f32]>,
+    pub packed: Option<&'a [f32]>,
+    pub arch: Arch,
 }
 
 impl Matrix<'_> {
-    /// The ideal product, through the transpose when there is one (forward only).
+    /// The ideal product, through the packed copy when there is one (forward only).
     pub fn product(&self, dir: Direction, x: &[f32], out: &mut [f32]) {
-        match (dir, self.transposed) {
-            (Direction::Forward, Some(t)) => mac_transposed(t, x, out),
+        match (dir, self.packed) {
+            (Direction::Forward, Some(packed)) => mac_packed(self.arch, packed, &[x], &mut [out]),
             _ => mac(self.weights, self.cols, dir, x, out),
-        }
-    }
-}
-
-/// `W x` from the transpose: every output accumulates its products in column order from −0.0,
-/// exactly as `Iterator::sum` does over a row, but all outputs advance together, so the inner
-/// loop runs over contiguous memory and vectorises.
-pub fn mac_transposed(transposed: &[f32], x: &[f32], out: &mut [f32]) {
-    out.iter_mut().for_each(|o| *o = -0.0);
-    for (column, xj) in transposed.chunks_exact(out.len().max(1)).zip(x) {
-        for (o, w) in out.iter_mut().zip(column) {
-            *o += w * xj;
-        }
-    }
-}
-
-/// [`mac_transposed`] for several inputs at once: each column of the transpose is loaded once
-/// for all of them (a pass over a large matrix costs memory traffic, not arithmetic). Every
-/// output still sums its products in column order from −0.0, so the bits do not change.
-pub fn mac_transposed_block(transposed: &[f32], xs: &[&[f32]], outs: &mut [&mut [f32]]) {
-    let rows = outs.first().map_or(0, |y| y.len());
-    for y in outs.iter_mut() {
-        y.iter_mut().for_each(|o| *o = -0.0);
-    }
-    for (j, column) in transposed.chunks_exact(rows.max(1)).enumerate() {
-        for (y, x) in outs.iter_mut().zip(xs) {
-            let Some(xj) = x.get(j) else { continue };
-            for (o, w) in y.iter_mut().zip(column) {
-                *o += w * xj;
-            }
-        }
-    }
-}
-
-/// The transpose of a `rows × cols` row-major matrix, in blocks that stay in cache.
-pub fn transpose(weights: &[f32], rows: usize, cols: usize, out: &mut Vec<f32>) {
-    const B: usize = 32;
-    out.clear();
-    out.resize(rows * cols, 0.0);
-    for i0 in (0..rows).step_by(B) {
-        for j0 in (0..cols).step_by(B) {
-            for i in i0..(i0 + B).min(rows) {
-                for j in j0..(j0 + B).min(cols) {
-                    if let (Some(t), Some(w)) = (out.get_mut(j * rows + i), weights.get(i * cols + j)) {
-                        *t = *w;
-                    }
-                }
-            }
         }
     }
 }
@@ -592,38 +548,6 @@ mod tests {
         assert!((ones_row(100, BoundManagement::Iterative) - 101.647_06).abs() < 1e-3);
         assert!((ones_row(1000, BoundManagement::Iterative) - 192.0).abs() < 1e-3);
         assert!((ones_row(20, BoundManagement::None) - 12.0).abs() < 1e-6);
-    }
-
-    /// The transposed forward product gives the bits of the row-wise sum, signed zeros included.
-    #[test]
-    fn transposed_product_is_bit_identical() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = ChaCha8Rng::seed_from_u64(9);
-        for (rows, cols) in [(1, 1), (3, 7), (37, 64), (64, 33)] {
-            let mut w: Vec<f32> = (0..rows * cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
-            // A row of negative zeros and one of mixed zeros: the sign of a zero sum must agree.
-            w.iter_mut().take(cols).for_each(|v| *v = -0.0);
-            if rows > 1 {
-                w.iter_mut()
-                    .skip(cols)
-                    .take(cols)
-                    .enumerate()
-                    .for_each(|(k, v)| *v = if k % 2 == 0 { 0.0 } else { -0.0 });
-            }
-            let x: Vec<f32> = (0..cols).map(|_| rng.gen_range(-1.0..1.0)).collect();
-            let (mut a, mut b) = (vec![0.0_f32; rows], vec![0.0_f32; rows]);
-            mac(&w, cols, Direction::Forward, &x, &mut a);
-            let mut t = Vec::new();
-            transpose(&w, rows, cols, &mut t);
-            mac_transposed(&t, &x, &mut b);
-            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&a), bits(&b), "{rows}x{cols}");
-            let x2: Vec<f32> = x.iter().map(|v| -0.5 * v).collect();
-            let (mut c, mut d, mut e) = (vec![0.0_f32; rows], vec![0.0_f32; rows], vec![0.0_f32; rows]);
-            mac(&w, cols, Direction::Forward, &x2, &mut e);
-            mac_transposed_block(&t, &[&x, &x2], &mut [&mut c, &mut d]);
-            assert_eq!((bits(&a), bits(&e)), (bits(&c), bits(&d)), "block {rows}x{cols}");
-        }
     }
 
     /// §4.1: default DAC step 1/63 (slightly above in float32), ADC step 24/510.

@@ -7,6 +7,7 @@ pub mod compounds;
 pub mod config;
 pub mod device;
 pub mod io;
+pub mod product;
 pub mod rng;
 pub mod tile;
 pub mod train;

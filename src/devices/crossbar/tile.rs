@@ -3,6 +3,7 @@
 //! sample order, each with streams derived from (seed, update index), so results never depend on
 //! the number of threads.
 
+use pulp::Arch;
 use rayon::prelude::*;
 
 use super::compounds::chopped::Chopped;
@@ -13,6 +14,7 @@ use super::compounds::{Algorithm, Env};
 use super::config::TileConfig;
 use super::device::array::DeviceArray;
 use super::io::{Direction, Matrix, NoiseManagement, Pipeline};
+use super::product::{mac_packed, pack};
 use super::rng::{stream, Purpose};
 
 /// Samples per pass over the matrix in a batched forward read.
@@ -47,9 +49,11 @@ pub struct Tile {
     transfer_read: Pipeline,
     /// The visible weights in float32, as reads see them.
     weights32: Vec<f32>,
-    /// Their transpose for the forward product, rebuilt on the first read after a change.
-    transposed: Vec<f32>,
-    transposed_fresh: bool,
+    /// Their packed copy for the forward product, rebuilt on the first read after a change.
+    packed: Vec<f32>,
+    packed_fresh: bool,
+    /// The instruction set of the forward product (the best the CPU has; tests pin scalar).
+    pub(crate) arch: Arch,
     seed: u64,
     /// Vector updates so far.
     pub counter: u64,
@@ -101,8 +105,9 @@ impl Tile {
             backward,
             transfer_read,
             weights32: vec![0.0; rows * cols],
-            transposed: Vec::new(),
-            transposed_fresh: false,
+            packed: Vec::new(),
+            packed_fresh: false,
+            arch: Arch::new(),
             seed,
             counter: 0,
             reads: 0,
@@ -129,7 +134,7 @@ impl Tile {
 
     #[allow(clippy::cast_possible_truncation)]
     fn refresh(&mut self) {
-        self.transposed_fresh = false;
+        self.packed_fresh = false;
         if let Compound::Single(Single { devices }) = &self.compound {
             if let [device] = devices.as_slice() {
                 // One device: the visible weight is 0 + 1·w (as Single::visible computes it).
@@ -176,21 +181,21 @@ impl Tile {
         let (n_in, n_out) = if dir == Direction::Forward { (self.cols, self.rows) } else { (self.rows, self.cols) };
         self.reads += 1;
         let seed = self.seed ^ self.reads.rotate_left(17);
-        if dir == Direction::Forward && !self.transposed_fresh {
-            super::io::transpose(&self.weights32, self.rows, self.cols, &mut self.transposed);
-            self.transposed_fresh = true;
+        if dir == Direction::Forward && !self.packed_fresh {
+            pack(&self.weights32, self.rows, self.cols, &mut self.packed);
+            self.packed_fresh = true;
         }
         let pipeline = if dir == Direction::Forward { &mut self.forward } else { &mut self.backward };
         let mut out = vec![0.0_f32; inputs.len() / n_in.max(1) * n_out];
-        let transposed = (dir == Direction::Forward).then_some(self.transposed.as_slice());
-        let matrix = Matrix { weights: &self.weights32, cols: self.cols, transposed };
+        let packed = (dir == Direction::Forward).then_some(self.packed.as_slice());
+        let matrix = Matrix { weights: &self.weights32, cols: self.cols, packed, arch: self.arch };
         if pipeline.io.noise_management == NoiseManagement::AverageAbsMax {
             // A running statistic: samples must go in order.
             let mut rng = stream(seed, 0, Purpose::Read);
             for (x, y) in inputs.chunks_exact(n_in.max(1)).zip(out.chunks_exact_mut(n_out.max(1))) {
                 pipeline.apply_with(matrix, dir, x, y, &mut rng);
             }
-        } else if let (Direction::Forward, Some(t)) = (dir, transposed) {
+        } else if let (Direction::Forward, Some(packed)) = (dir, packed) {
             // Groups of samples share each pass over the matrix; every sample keeps its own
             // stream and its own bound-management loop, so the results are the per-sample ones.
             let shared: &Pipeline = pipeline;
@@ -220,7 +225,7 @@ impl Tile {
                         }
                         let (vs, mut outs): (Vec<&[f32]>, Vec<&mut [f32]>) =
                             active.iter_mut().map(|l| (l.v.as_slice(), &mut *l.y)).unzip();
-                        super::io::mac_transposed_block(t, &vs, &mut outs);
+                        mac_packed(matrix.arch, packed, &vs, &mut outs);
                         for lane in &mut active {
                             let Lane { x, y, rng, pass, v } = &mut **lane;
                             if let Some(state) = pass {
