@@ -123,11 +123,11 @@ def main():
         per_epoch = (seconds - overhead) / max(dyn["seconds"], 1e-9)
         print(f"ratio rockpool / dyn: {seconds / dyn['seconds']:.1f}x (without jax's compile overhead: "
               f"{per_epoch:.1f}x); final loss dyn / rockpool: {dyn['loss'] / loss:.4f}")
-        same_loss(args, dyn, seconds, overhead, curves[-1] if curves else None)
+        same_loss(args, curves[-1] if curves else None)
     return 0
 
 
-def same_loss(args, dyn, seconds, overhead, rockpool_curve):
+def same_loss(args, rockpool_curve):
     dyn_file = args.data / "dyn_loss.npy"
     if rockpool_curve is None or not dyn_file.exists():
         print("no loss curves recorded: no loss comparison", file=sys.stderr)

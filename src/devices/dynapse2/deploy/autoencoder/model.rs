@@ -103,41 +103,38 @@ const EXP_LN2_LO: f32 = -2.121_944_4e-4;
 const EXP_P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 0.5];
 
 /// `exp` in float32 for the hot loops: Cody-Waite range reduction and Cephes' `expf` polynomial
-/// (`1 + r + r^2 P(r)`, P of degree 5), branch-free so that loops over it vectorize; within 2 ulp
-/// on [-87, 88] (clamped outside). Written with fused multiply-adds: exactly rounded, so the
-/// result is the same on every CPU (one instruction where the CPU has FMA, libm's `fmaf` where not).
+/// (`1 + r + r^2 P(r)`, P of degree 5), branch-free; within 2 ulp on [-87, 88] (clamped outside).
+/// Written with fused multiply-adds: exactly rounded, so the result is the same on every CPU (one
+/// instruction where the CPU has FMA, libm's `fmaf` where not).
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // 1.5 * 2^23: adding it rounds to the nearest integer, held in the low mantissa bits
-    const ROUND: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let shifted = x.mul_add(LOG2E, ROUND);
-    let n = shifted - ROUND;
-    let r = (-n).mul_add(EXP_LN2_LO, (-n).mul_add(EXP_LN2_HI, x));
-    let [p0, p1, p2, p3, p4, p5] = EXP_P;
-    let poly = r.mul_add(r.mul_add(r.mul_add(r.mul_add(p0, p1), p2), p3), p4).mul_add(r, p5);
-    let e = (r * r).mul_add(poly, r) + 1.0;
-    // n as an integer: the mantissa bits of `shifted` minus those of ROUND (|n| <= 127)
-    let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
-    let scale = f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23));
-    e * scale
+    let [e] = exp_lanes(&[x]);
+    e
 }
 
 /// `sigmoid` in float32 through [`exp_f32`].
 #[inline(always)]
 pub fn sigmoid_f32(w: f32) -> f32 {
-    1.0 / (1.0 + exp_f32(-w))
+    let [p] = sigmoid_lanes(&[w]);
+    p
 }
 
-/// [`sigmoid_f32`] of `L` values at once, operation by operation across the lanes (the same
-/// operations, so the same results): the CPU then has `L / 8` independent chains of the long exp
-/// and division sequence in flight instead of one.
+/// [`sigmoid_f32`] of `L` values at once.
 #[inline(always)]
 pub fn sigmoid_lanes<const L: usize>(w: &[f32; L]) -> [f32; L] {
+    let e = exp_lanes(&lanes(w, |w| -w));
+    lanes(&e, |e| 1.0 / (1.0 + e))
+}
+
+/// [`exp_f32`] of `L` values at once, operation by operation across the lanes: the CPU then has
+/// `L / 8` independent chains of the long polynomial in flight instead of one (and the results
+/// are the same as one at a time).
+#[inline(always)]
+fn exp_lanes<const L: usize>(x: &[f32; L]) -> [f32; L] {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
+    // 1.5 * 2^23: adding it rounds to the nearest integer, held in the low mantissa bits
     const ROUND: f32 = 12_582_912.0;
-    let x = lanes(w, |w| (-w).clamp(-87.0, 88.0));
+    let x = lanes(x, |x| x.clamp(-87.0, 88.0));
     let shifted = lanes(&x, |x| x.mul_add(LOG2E, ROUND));
     let r = lanes2(&x, &shifted, |x, shifted| {
         let n = shifted - ROUND;
@@ -150,9 +147,9 @@ pub fn sigmoid_lanes<const L: usize>(w: &[f32; L]) -> [f32; L] {
     }
     let e = lanes2(&r, &poly, |r, poly| (r * r).mul_add(poly, r) + 1.0);
     lanes2(&e, &shifted, |e, shifted| {
+        // n as an integer: the mantissa bits of `shifted` minus those of ROUND (|n| <= 127)
         let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
-        let scale = f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23));
-        1.0 / (1.0 + e * scale)
+        e * f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23))
     })
 }
 
