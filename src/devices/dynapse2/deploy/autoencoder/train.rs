@@ -24,6 +24,7 @@ use super::encoder::{Factored, Moments};
 use super::model::{bit_threshold, penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
+use super::staggered::Staggered;
 use super::MAX_BITS;
 
 /// Elements per block.
@@ -35,27 +36,30 @@ const LANES: usize = 8;
 /// One block of the flat weights with everything the two passes touch.
 struct Block {
     len: usize,
-    x: Vec<f32>,
+    x: Staggered,
     /// `r = x_hat - x` of the last forward pass (the next decoder step's gradient needs it).
-    r: Vec<f32>,
+    r: Staggered,
     /// Code-major: element (k, j) at `k * len + j`.
     en: Param,
     dec: Param,
 }
 
-/// One parameter's block with its optimizer state.
+/// One parameter's block with its optimizer state, each array in its own slot modulo 4 KiB (see
+/// `staggered`).
 struct Param {
-    w: Vec<f32>,
-    s1: Vec<f32>,
-    s2: Vec<f32>,
+    w: Staggered,
+    s1: Staggered,
+    s2: Staggered,
     /// SM3's per-weight accumulator (one per flat weight, shared by the n codes).
     acc_m: Vec<f32>,
 }
 
 impl Param {
-    fn new(w: Vec<f32>, len: usize) -> Param {
+    /// `slot`: the first of the three slots of `w`, `s1` and `s2`.
+    fn new(w: &[f32], len: usize, slot: usize) -> Param {
         let size = w.len();
-        Param { w, s1: vec![0.0; size], s2: vec![0.0; size], acc_m: vec![0.0; len] }
+        let (w, s1, s2) = (Staggered::new(w, slot), Staggered::zeros(size, slot + 1), Staggered::zeros(size, slot + 2));
+        Param { w, s1, s2, acc_m: vec![0.0; len] }
     }
 }
 
@@ -128,7 +132,13 @@ impl Trainer {
                         }
                     }
                 }
-                Block { len: block, x: bx, r: vec![0.0; block], en: Param::new(en, block), dec: Param::new(dec, block) }
+                Block {
+                    len: block,
+                    x: Staggered::new(&bx, 0),
+                    r: Staggered::zeros(block, 1),
+                    dec: Param::new(&dec, block, 2),
+                    en: Param::new(&en, block, 5),
+                }
             })
             .collect();
         let mut trainer = Trainer {
@@ -148,7 +158,7 @@ impl Trainer {
         trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
         if trainer.factored.is_some() {
             // only the codes are needed from here on
-            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(Vec::new(), 0));
+            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(&[], 0, 5));
         }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
         let partial = trainer.sum_blocks(&Forward(&code, trainer.threshold));
@@ -463,7 +473,7 @@ impl Block {
             if K::SM3 {
                 let ak = acc_k.get(k).copied().unwrap_or(0.0);
                 let mut row_max = 0.0f32;
-                let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(&self.x);
+                let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(self.x.iter());
                 for ((((w, s1), s2), x), (am, nm)) in items.zip(en.acc_m.iter().zip(new_acc_m.iter_mut())) {
                     let a = kernel.step(x * gk, w, s1, s2, ak.min(*am));
                     row_max = row_max.max(a);
@@ -478,7 +488,7 @@ impl Block {
                 continue;
             }
             // one flat elementwise loop (vectorizes), then the new code's partial sum
-            for (((w, s1), s2), x) in w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(&self.x) {
+            for (((w, s1), s2), x) in w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(self.x.iter()) {
                 kernel.step(x * gk, w, s1, s2, 0.0);
             }
             if let Some(slot) = per_code.get_mut(k) {
