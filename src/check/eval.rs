@@ -49,7 +49,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Eval<Value> {
                     .label(unit.span, "not a unit")
                     .help("units are A, V, s, Hz, F, S and % with prefixes f p n u µ m k M G")
             })?;
-            finite(Number { value: value * u.scale, dim: u.dim, integer: false }, expr.span).map(Value::Number)
+            finite(Number { value: u.to_si(*value), dim: u.dim, integer: false }, expr.span).map(Value::Number)
         }
         ExprKind::Str(s) => Ok(Value::Text(s.clone())),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),

@@ -124,24 +124,38 @@ impl fmt::Display for Dim {
     }
 }
 
-/// A unit as written: a scale to SI and a dimension.
+/// A unit as written: a scale to SI (a power of ten) and a dimension.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unit {
     pub scale: f64,
+    /// `scale` as a power of ten, so that `10 us` can be read as the decimal `10e-6`.
+    pub exponent: i32,
     pub dim: Dim,
 }
 
-const PREFIXES: &[(&str, f64)] = &[
-    ("f", 1e-15),
-    ("p", 1e-12),
-    ("n", 1e-9),
-    ("u", 1e-6),
-    ("µ", 1e-6),
-    ("μ", 1e-6),
-    ("m", 1e-3),
-    ("k", 1e3),
-    ("M", 1e6),
-    ("G", 1e9),
+impl Unit {
+    /// The SI value of `value` written in this unit, rounded once: `10 us` is exactly the float
+    /// nearest to 1e-5 (as `10e-6` in Python), where `10 * 1e-6` would be 9.999999999999999e-6.
+    pub fn to_si(self, value: f64) -> f64 {
+        let written = format!("{value:e}");
+        let shifted = written
+            .split_once('e')
+            .and_then(|(mantissa, exp)| Some(format!("{mantissa}e{}", exp.parse::<i32>().ok()? + self.exponent)));
+        shifted.and_then(|s| s.parse::<f64>().ok()).unwrap_or(value * self.scale)
+    }
+}
+
+const PREFIXES: &[(&str, f64, i32)] = &[
+    ("f", 1e-15, -15),
+    ("p", 1e-12, -12),
+    ("n", 1e-9, -9),
+    ("u", 1e-6, -6),
+    ("µ", 1e-6, -6),
+    ("μ", 1e-6, -6),
+    ("m", 1e-3, -3),
+    ("k", 1e3, 3),
+    ("M", 1e6, 6),
+    ("G", 1e9, 9),
 ];
 
 const BASES: &[(&str, Dim)] = &[
@@ -156,14 +170,14 @@ const BASES: &[(&str, Dim)] = &[
 /// Parses a unit as the grammar admits it (`ms`, `pA`, `kHz`, `%`, ...).
 pub fn parse_unit(text: &str) -> Option<Unit> {
     if text == "%" {
-        return Some(Unit { scale: 0.01, dim: Dim::NONE });
+        return Some(Unit { scale: 0.01, exponent: -2, dim: Dim::NONE });
     }
     if let Some((_, dim)) = BASES.iter().find(|(b, _)| *b == text) {
-        return Some(Unit { scale: 1.0, dim: *dim });
+        return Some(Unit { scale: 1.0, exponent: 0, dim: *dim });
     }
-    PREFIXES.iter().find_map(|(p, scale)| {
+    PREFIXES.iter().find_map(|(p, scale, exponent)| {
         let base = text.strip_prefix(p)?;
-        BASES.iter().find(|(b, _)| *b == base).map(|(_, dim)| Unit { scale: *scale, dim: *dim })
+        BASES.iter().find(|(b, _)| *b == base).map(|(_, dim)| Unit { scale: *scale, exponent: *exponent, dim: *dim })
     })
 }
 
@@ -257,6 +271,19 @@ mod tests {
         assert_eq!(parse_unit("fF").unwrap().scale, 1e-15);
         assert_eq!(parse_unit("%").unwrap().scale, 0.01);
         assert!(parse_unit("mm").is_none());
+    }
+
+    #[test]
+    fn quantities_round_once_like_decimal_literals() {
+        let si = |value: f64, unit: &str| parse_unit(unit).unwrap().to_si(value);
+        assert_eq!(si(10.0, "us"), 1e-5); // 10 * 1e-6 would be 9.999999999999999e-6
+        assert_eq!(si(700.0, "mV"), 0.7); // 700 * 1e-3 would be 0.7000000000000001
+        assert_eq!(si(63.0, "fF"), 63e-15);
+        assert_eq!(si(100.0, "nA"), 1e-7);
+        assert_eq!(si(5.0, "%"), 0.05);
+        assert_eq!(si(1.05, "nA"), 1.05e-9);
+        assert_eq!(si(-2.5, "kHz"), -2500.0);
+        assert_eq!(si(1e300, "GHz"), f64::INFINITY);
     }
 
     #[test]
