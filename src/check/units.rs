@@ -197,16 +197,30 @@ pub fn is_unit_name(name: &str) -> bool {
 
 /// Formats an SI value with a fitting prefix: `100 Hz`, `5.319 pA`, `10 ms`.
 pub fn format_quantity(value: f64, dim: Dim) -> String {
-    let symbol = dim.symbol();
     if dim.is_none() {
         return format_number(value);
     }
+    let (prefix, scale) = fitting_prefix(value.abs(), dim);
+    format!("{} {prefix}{}", format_number(value / scale), dim.symbol())
+}
+
+/// Formats SI values that share a dimension with one prefix, fitted to the largest:
+/// `[0, 1, 2] pA`.
+pub fn format_quantities(values: &[f64], dim: Dim) -> String {
+    let largest = values.iter().fold(0.0f64, |m, v| if v.is_finite() { m.max(v.abs()) } else { m });
+    let (prefix, scale) = if dim.is_none() { ("", 1.0) } else { fitting_prefix(largest, dim) };
+    let items: Vec<String> = values.iter().map(|v| format_number(v / scale)).collect();
+    let unit = if dim.is_none() { String::new() } else { format!(" {prefix}{}", dim.symbol()) };
+    format!("[{}]{unit}", items.join(", "))
+}
+
+/// The SI prefix under which `magnitude` reads best, and its scale (none for compound units).
+fn fitting_prefix(magnitude: f64, dim: Dim) -> (&'static str, f64) {
     let prefixable = NAMED.iter().any(|(d, s)| *d == dim && !s.is_empty());
-    if !prefixable || value == 0.0 || !value.is_finite() {
-        return format!("{} {symbol}", format_number(value));
+    if !prefixable || magnitude == 0.0 || !magnitude.is_finite() {
+        return ("", 1.0);
     }
-    let magnitude = value.abs();
-    let choices: &[(&str, f64)] = &[
+    let choices: &[(&'static str, f64)] = &[
         ("f", 1e-15),
         ("p", 1e-12),
         ("n", 1e-9),
@@ -226,7 +240,7 @@ pub fn format_quantity(value: f64, dim: Dim) -> String {
     if magnitude < 1e-15 {
         chosen = ("f", 1e-15);
     }
-    format!("{} {}{symbol}", format_number(value / chosen.1), chosen.0)
+    chosen
 }
 
 /// Up to 7 significant digits, no trailing zeros, exponent for extremes.
@@ -300,5 +314,7 @@ mod tests {
         assert_eq!(format_quantity(0.01, Dim::TIME), "10 ms");
         assert_eq!(format_quantity(2.45e-11, Dim::CAPACITANCE), "24.5 pF");
         assert_eq!(format_number(0.05), "0.05");
+        assert_eq!(format_quantities(&[0.0, 1e-12, 2.5e-12], Dim::CURRENT), "[0, 1, 2.5] pA");
+        assert_eq!(format_quantities(&[1.0, 2.0], Dim::NONE), "[1, 2]");
     }
 }
