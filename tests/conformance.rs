@@ -6,6 +6,8 @@ use std::path::Path;
 
 use dynlang::check_text;
 
+mod common;
+
 /// Checks `text` in `dir`; panics with the diagnostics if it does not check.
 fn checks_in(dir: &Path, text: &str) {
     let (_, result) = check_text("conformance.dyn", text, dir);
@@ -30,4 +32,68 @@ fn a_used_module_does_not_hide_the_kind_of_its_name() {
          preset fast: dynapse2 = dynapse2.default { dt = 0.1 ms }\n\
          device d = fast\n",
     );
+}
+
+/// §2's deploy experiment at a small size, run: §4's files, dtypes and shapes.
+#[test]
+fn deploy_outputs_are_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = ndarray::Array2::from_shape_fn((3, 4), |(i, j)| 0.1 * (i + j) as f64);
+    common::save(dir.path(), "w0.npy", &w);
+    let text = r#"
+use dynapse2
+let n_hidden = 4
+device chip = dynapse2.default { Iscale = 100 nA, percent_mismatch = 5 %, seed = 1 }
+network net {
+    input   x[3]
+    neurons h1[n_hidden] { Idc = 0..4 * 1 pA }
+    neurons out[2]
+    x  -> h1  = load("w0.npy")
+    h1 -> h1  = normal(0, 0.2, seed = 3, density = 0.5)
+    h1 -> out = [[0.5, -0.5], [0.25, 0.0], [1, 1], [1_000e-3, 2]]
+    output out
+}
+quantization q4 = autoencoder { n_bits = 4, fixed_epoch = true, num_epoch = 20, optimizer = adam }
+experiment deploy on chip {
+    map net
+    quantize with q4
+    export config to "deploy.config.json"
+    simulate for 10.5 ms {
+        x <- poisson(rate = 40 Hz, seed = 7)
+        record spikes(out), Imem(h1)
+    }
+}
+"#;
+    let (_, checked) = check_text("deploy.dyn", text, dir.path());
+    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    let out = dir.path().join("out");
+    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
+    let exp = out.join("deploy");
+    // 10.5 ms / 1 ms rounds to 11 steps
+    let spikes: ndarray::Array2<u8> = ndarray_npy::read_npy(exp.join("spikes.out.npy")).unwrap();
+    assert_eq!(spikes.dim(), (11, 2));
+    let imem: ndarray::Array2<f64> = ndarray_npy::read_npy(exp.join("Imem.h1.npy")).unwrap();
+    assert_eq!(imem.dim(), (11, 4));
+    assert!(imem.iter().all(|i| *i > 0.0 && *i < 1e-3), "currents in amperes");
+    // quantization.json: per cluster, its neurons with their codes, base weights, loss curve
+    let q = common::read_json(&exp.join("quantization.json"));
+    let cluster = &q["clusters"][0];
+    assert_eq!(cluster["neurons"].as_array().unwrap().len(), 6);
+    let codes = cluster["codes"].as_array().unwrap();
+    assert_eq!((codes.len(), codes[0].as_array().unwrap().len()), (6, 3 + 6));
+    assert_eq!(cluster["Iw"].as_array().unwrap().len(), 4);
+    assert!(!cluster["loss_curve"].as_array().unwrap().is_empty());
+    let codes_in: ndarray::Array2<u8> = ndarray_npy::read_npy(exp.join("quantized.codes_in.npy")).unwrap();
+    assert_eq!(codes_in.dim(), (3, 6));
+    assert_eq!(codes[5][1].as_u64(), Some(u64::from(codes_in[[1, 5]])));
+    // export config maps each logical neuron to its address
+    let config = common::read_json(&exp.join("deploy.config.json"));
+    let out1 = config["neurons"].as_array().unwrap().iter().find(|n| n["name"] == "out[1]").unwrap();
+    assert!(out1["chip"].is_u64() && out1["core"].is_u64() && out1["neuron"].is_u64());
+    // summary.json: every pass with its wall time
+    let summary = common::read_json(&exp.join("summary.json"));
+    let passes: Vec<&str> = summary["passes"].as_array().unwrap().iter().map(|p| p["pass"].as_str().unwrap()).collect();
+    assert_eq!(passes, ["map", "quantize", "export", "simulate"]);
+    assert!(summary["passes"].as_array().unwrap().iter().all(|p| p["seconds"].is_f64()));
+    assert_eq!(summary["passes"][3]["steps"], 11);
 }
