@@ -97,3 +97,50 @@ experiment deploy on chip {
     assert!(summary["passes"].as_array().unwrap().iter().all(|p| p["seconds"].is_f64()));
     assert_eq!(summary["passes"][3]["steps"], 11);
 }
+
+/// §2's crossbar network and training, run: summary.json's `train.epochs` and `export weights`
+/// with every layer's trained bias (digital and analog), for a preset and an algorithm by string.
+#[test]
+fn training_outputs_are_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = ndarray::Array2::from_shape_fn((20, 4), |(i, j)| ((i * 7 + j * 3) % 5) as f64 / 5.0);
+    let y = ndarray::Array1::from_shape_fn(20, |i| (i % 3) as i64);
+    common::save(dir.path(), "x.npy", &x);
+    common::save(dir.path(), "y.npy", &y);
+    let text = r#"
+use crossbar
+device tile = crossbar.EcRam { algorithm = "c-ttv2", io { out_noise = 0.06 }, seed = 1 }
+network mlp {
+    input x[4]
+    layer h[8] { activation = sigmoid, bias = analog }
+    layer out[3] { activation = none }
+    x -> h = analog
+    h -> out = analog
+    output out
+}
+experiment fit on tile {
+    train mlp with {
+        data = load("x.npy"), labels = load("y.npy")
+        test_data = load("x.npy"), test_labels = load("y.npy")
+        epochs = 2, batch_size = 5, lr = 0.1, loss = cross_entropy, seed = 1
+    }
+    export weights to "w.npy"
+}
+"#;
+    let (_, checked) = check_text("fit.dyn", text, dir.path());
+    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    let out = dir.path().join("out");
+    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
+    let exp = out.join("fit");
+    let summary = common::read_json(&exp.join("summary.json"));
+    let epochs = summary["train"]["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 2);
+    for key in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+        assert!(epochs[1][key].is_f64(), "{key}");
+    }
+    let w: ndarray::Array2<f64> = ndarray_npy::read_npy(exp.join("w.x-h.npy")).unwrap();
+    assert_eq!(w.dim(), (4, 8));
+    let analog: ndarray::Array1<f64> = ndarray_npy::read_npy(exp.join("w.h.bias.npy")).unwrap();
+    let digital: ndarray::Array1<f64> = ndarray_npy::read_npy(exp.join("w.out.bias.npy")).unwrap();
+    assert_eq!((analog.len(), digital.len()), (8, 3));
+}
