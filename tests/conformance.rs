@@ -144,3 +144,15 @@ experiment fit on tile {
     let digital: ndarray::Array1<f64> = ndarray_npy::read_npy(exp.join("w.out.bias.npy")).unwrap();
     assert_eq!((analog.len(), digital.len()), (8, 3));
 }
+
+/// `simulate [NET | deployed] for DURATION { STIMULI; record ... }`, as DESIGN §2 writes it.
+#[test]
+fn a_semicolon_separates_stimuli_from_records() {
+    checks(
+        "device chip = dynapse2\n\
+         network net { input x[2], neurons h[2], x -> h = [[1, 0], [0, 1]], output h }\n\
+         experiment e on chip {\n\
+             simulate net for 10 ms { x <- regular(period = 2 ms); record spikes(h), Imem(h) }\n\
+         }\n",
+    );
+}
