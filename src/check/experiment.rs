@@ -19,8 +19,9 @@ use crate::model::{
 use crate::syntax::ast::{self, Block, ExperimentItem, PopulationKind, StepKind, TrainWith};
 use crate::syntax::span::Span;
 
-/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`).
-pub const MAX_STEPS: usize = 100_000_000;
+/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`): 10^7 steps
+/// are close to three hours at the default `dt` of 1 ms, and about 4 s of work for one neuron.
+pub const MAX_STEPS: usize = 10_000_000;
 
 /// What earlier steps of the experiment produced.
 #[derive(Default)]
@@ -349,11 +350,13 @@ impl ExperimentChecker<'_, '_> {
         }
         let dt = device.settings.number("dt").unwrap_or(1e-3);
         // Duration, stimuli and records are independent: report every mistake among them.
-        let duration = self.duration(duration, dt);
+        let duration_expr = duration;
+        let duration = self.duration(duration_expr, dt);
         let stimuli = self.stimuli(network, stimuli, duration.as_ref().ok().map(|d| d.1));
         let records = self.records(network, records);
         match (duration, stimuli, records) {
             (Ok((seconds, steps)), Ok(stimuli), Ok(records)) => {
+                super::budget::check_simulation(network, steps, &records, duration_expr.span)?;
                 Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records })
             }
             (duration, stimuli, records) => {
