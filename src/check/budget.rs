@@ -1,8 +1,9 @@
-//! Work and memory budgets: a simulation whose steps x neurons or held arrays no real
-//! experiment needs is refused at check time, before it can run for hours or exhaust memory.
+//! Work and memory budgets: a simulation or training run whose size no real experiment needs
+//! is refused at check time, before it can run for hours or exhaust memory.
 
+use super::settings::Settings;
 use crate::diagnostics::{codes, Diag};
-use crate::model::{Network, Record};
+use crate::model::{Network, Projection, Record};
 use crate::syntax::span::Span;
 
 /// Largest number of neuron updates of one simulation (steps x simulated neurons): about a
@@ -16,7 +17,7 @@ pub const MAX_HELD_VALUES: u64 = 1 << 27;
 
 /// Checks one `simulate` step of `steps` steps on `network` against both budgets.
 pub fn check_simulation(network: &Network, steps: usize, records: &[Record], duration: Span) -> Result<(), Diag> {
-    let steps = u64::try_from(steps).unwrap_or(u64::MAX);
+    let steps = wide(steps);
     let size = |index: usize| network.populations.get(index).map_or(0, |p| p.size);
     let neurons = count(network.neurons().map(|(i, _)| size(i)));
     let inputs = count(network.inputs().map(|(i, _)| size(i)));
@@ -51,8 +52,108 @@ pub fn check_simulation(network: &Network, steps: usize, records: &[Record], dur
     Ok(())
 }
 
+/// Largest analog tile trained, in cross-point devices (weights x `n_devices`): a device model
+/// keeps a few hundred bytes of state per cross-point, so 2^22 of them stay under about 1 GiB.
+pub const MAX_TILE_DEVICES: u64 = 1 << 22;
+
+/// Largest training run, in weight-sized units of work: epochs x (training + test samples) x
+/// (weights + [`SAMPLE_OVERHEAD`]); about half a minute at the crossbar models' speed.
+pub const MAX_TRAIN_WORK: u64 = 500_000_000;
+
+/// What one sample costs beyond its weights (forward, loss, pulse trains), in weights: a small
+/// network's epoch is dominated by it.
+pub const SAMPLE_OVERHEAD: u64 = 1024;
+
+/// Checks the analog tiles a `train` step builds: each projection's weights x `n_devices`.
+pub fn check_tiles(network: &Network, n_devices: i64, step: Span) -> Result<(), Diag> {
+    let n_devices = u64::try_from(n_devices).unwrap_or(1).max(1);
+    for projection in &network.projections {
+        let entries = weights(network, std::slice::from_ref(projection));
+        let devices = entries.saturating_mul(n_devices);
+        if devices > MAX_TILE_DEVICES {
+            return Err(Diag::error(
+                &codes::EXPERIMENT_SIZE,
+                format!(
+                    "this tile would hold {devices} cross-point devices, more than dyn trains ({MAX_TILE_DEVICES})"
+                ),
+            )
+            .label(projection.span, format!("{entries} weights x {n_devices} devices each"))
+            .label(step, "trained here")
+            .help(format!("keep weights x n_devices at most {MAX_TILE_DEVICES} per projection: use smaller layers")));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the work of one `train` step: epochs over `samples` (training and test) samples.
+pub fn check_training(network: &Network, epochs: i64, samples: usize, epochs_span: Span) -> Result<(), Diag> {
+    let weights = weights(network, &network.projections);
+    let epochs = u64::try_from(epochs).unwrap_or(0);
+    let work = epochs.saturating_mul(wide(samples)).saturating_mul(weights.saturating_add(SAMPLE_OVERHEAD));
+    if work > MAX_TRAIN_WORK {
+        return Err(Diag::error(
+            &codes::EXPERIMENT_SIZE,
+            format!(
+                "{epochs} epochs of {samples} samples through {weights} weights are too much work: epochs x samples \
+                 x (weights + {SAMPLE_OVERHEAD}) = {work}, more than dyn accepts ({MAX_TRAIN_WORK})"
+            ),
+        )
+        .label(epochs_span, "every epoch passes over all samples")
+        .label(network.span, format!("`{}` is declared here", network.name))
+        .help(format!(
+            "keep epochs x samples x (weights + {SAMPLE_OVERHEAD}) at most {MAX_TRAIN_WORK}: fewer epochs, less \
+             data or smaller layers"
+        )));
+    }
+    Ok(())
+}
+
+/// Largest `fixed_epoch` quantization, in weight-sized units of work: num_epoch x (weights +
+/// [`EPOCH_OVERHEAD`]); about half a minute at the autoencoder's speed.
+pub const MAX_QUANTIZE_WORK: u64 = 2_000_000_000;
+
+/// What one autoencoder epoch costs beyond its weights, in weights.
+pub const EPOCH_OVERHEAD: u64 = 1024;
+
+/// Checks a `quantize` step whose quantization runs exactly `num_epoch` epochs (`fixed_epoch =
+/// true`); otherwise the stopping rule ends it once the loss stops improving.
+pub fn check_quantization(network: &Network, settings: &Settings, item: Span, step: Span) -> Result<(), Diag> {
+    if settings.flag("fixed_epoch") != Some(true) {
+        return Ok(());
+    }
+    let epochs = settings.int("num_epoch").and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    let weights = weights(network, &network.projections);
+    let work = epochs.saturating_mul(weights.saturating_add(EPOCH_OVERHEAD));
+    if work > MAX_QUANTIZE_WORK {
+        return Err(Diag::error(
+            &codes::EXPERIMENT_SIZE,
+            format!(
+                "{epochs} epochs over {weights} weights are too much work: num_epoch x (weights + {EPOCH_OVERHEAD}) = \
+                 {work}, more than dyn accepts ({MAX_QUANTIZE_WORK})"
+            ),
+        )
+        .label(settings.fields.get("num_epoch").and_then(|f| f.span).unwrap_or(item), "every epoch runs")
+        .label(step, "quantized here")
+        .help(format!(
+            "`fixed_epoch = true` runs all of them: keep num_epoch x (weights + {EPOCH_OVERHEAD}) at most \
+             {MAX_QUANTIZE_WORK}, or let the stopping rule end it (`fixed_epoch = false`)"
+        )));
+    }
+    Ok(())
+}
+
+/// Weights of the given projections of `network`, pre x post each.
+fn weights(network: &Network, projections: &[Projection]) -> u64 {
+    let size = |index: usize| wide(network.populations.get(index).map_or(0, |p| p.size));
+    projections.iter().map(|p| size(p.from).saturating_mul(size(p.to))).fold(0, u64::saturating_add)
+}
+
 fn count(sizes: impl Iterator<Item = usize>) -> u64 {
-    sizes.map(|s| u64::try_from(s).unwrap_or(u64::MAX)).fold(0, u64::saturating_add)
+    sizes.map(wide).fold(0, u64::saturating_add)
+}
+
+fn wide(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn too_large(message: String, duration: Span, network: &Network, help: String) -> Diag {
