@@ -567,4 +567,21 @@ fn absurd_sizes_are_refused_by_the_checker() {
     let out = dyn_check(dir.path(), "q.dyn", quantize("true", "1_000_000_000").as_bytes());
     assert_diagnosed(&out, "dyn::experiment::size", "a billion fixed epochs");
     assert_valid(&dyn_check(dir.path(), "q.dyn", quantize("false", "1_000_000_000").as_bytes()), "stopping rule");
+    // the stopping rule checks only every num_epoch_checkpoint epochs
+    let huge_chunk = quantize("false", "2000, num_epoch_checkpoint = 4_000_000_000");
+    assert_diagnosed(&dyn_check(dir.path(), "q.dyn", huge_chunk.as_bytes()), "dyn::experiment::size", "checkpoint");
+}
+
+#[test]
+fn endless_files_are_not_read_to_the_end() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dyn")).args(["check", "/dev/zero"]).output().unwrap();
+    assert_diagnosed(&out, "dyn::cli::file", "/dev/zero as the file");
+    let out = dyn_check(dir.path(), "use.dyn", b"use \"/dev/zero\" as z\n");
+    assert_diagnosed(&out, "dyn::names::import_file", "/dev/zero imported");
+    let text = "network n { input x[2]\n neurons h[2]\n x -> h = load(\"/dev/zero\") }\n";
+    assert_diagnosed(&dyn_check(dir.path(), "load.dyn", text.as_bytes()), "dyn::load::malformed", "/dev/zero loaded");
 }

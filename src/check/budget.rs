@@ -108,39 +108,50 @@ pub fn check_training(network: &Network, epochs: i64, samples: usize, epochs_spa
     Ok(())
 }
 
-/// Largest `fixed_epoch` quantization, in weight-sized units of work: num_epoch x (weights +
+/// Largest quantization, in weight-sized units of work: the epochs that must run x (weights +
 /// [`EPOCH_OVERHEAD`]); about half a minute at the autoencoder's speed.
 pub const MAX_QUANTIZE_WORK: u64 = 2_000_000_000;
 
 /// What one autoencoder epoch costs beyond its weights, in weights.
 pub const EPOCH_OVERHEAD: u64 = 1024;
 
-/// Checks a `quantize` step whose quantization runs exactly `num_epoch` epochs (`fixed_epoch =
-/// true`); otherwise the stopping rule ends it once the loss stops improving.
+/// Checks the epochs a `quantize` step must run: all `num_epoch` with `fixed_epoch = true`;
+/// otherwise the stopping rule's first checkpoints (it stops after the sixth chunk of
+/// `num_epoch_checkpoint` epochs without improvement, at the earliest).
 pub fn check_quantization(network: &Network, settings: &Settings, item: Span, step: Span) -> Result<(), Diag> {
-    if settings.flag("fixed_epoch") != Some(true) {
-        return Ok(());
-    }
-    let epochs = settings.int("num_epoch").and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    let count = |name: &str| settings.int(name).and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    let field_span = |name: &str| settings.fields.get(name).and_then(|f| f.span).unwrap_or(item);
+    let num_epoch = count("num_epoch");
+    let (epochs, span, label) = if settings.flag("fixed_epoch") == Some(true) {
+        (num_epoch, field_span("num_epoch"), "`fixed_epoch = true` runs every epoch".to_string())
+    } else {
+        let chunk = count("num_epoch_checkpoint").max(1);
+        let chunks = num_epoch.div_ceil(chunk).min(STOPPING_CHUNKS);
+        let label = format!("the stopping rule runs at least {chunks} x this many epochs");
+        (chunks.saturating_mul(chunk), field_span("num_epoch_checkpoint"), label)
+    };
     let weights = weights(network, &network.projections);
     let work = epochs.saturating_mul(weights.saturating_add(EPOCH_OVERHEAD));
     if work > MAX_QUANTIZE_WORK {
         return Err(Diag::error(
             &codes::EXPERIMENT_SIZE,
             format!(
-                "{epochs} epochs over {weights} weights are too much work: num_epoch x (weights + {EPOCH_OVERHEAD}) = \
+                "{epochs} epochs over {weights} weights are too much work: epochs x (weights + {EPOCH_OVERHEAD}) = \
                  {work}, more than dyn accepts ({MAX_QUANTIZE_WORK})"
             ),
         )
-        .label(settings.fields.get("num_epoch").and_then(|f| f.span).unwrap_or(item), "every epoch runs")
+        .label(span, label)
         .label(step, "quantized here")
         .help(format!(
-            "`fixed_epoch = true` runs all of them: keep num_epoch x (weights + {EPOCH_OVERHEAD}) at most \
-             {MAX_QUANTIZE_WORK}, or let the stopping rule end it (`fixed_epoch = false`)"
+            "keep the epochs that must run x (weights + {EPOCH_OVERHEAD}) at most {MAX_QUANTIZE_WORK}: fewer epochs, \
+             or a smaller `num_epoch_checkpoint`"
         )));
     }
     Ok(())
 }
+
+/// Chunks the autoencoder's stopping rule runs before it can stop (Rockpool's `count > 5`).
+const STOPPING_CHUNKS: u64 = 6;
 
 /// Weights of the given projections of `network`, pre x post each.
 fn weights(network: &Network, projections: &[Projection]) -> u64 {
