@@ -508,7 +508,13 @@ fn lists_matrices_and_ranges() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(let_value("let r = 2..5", "r"), Value::Range { start: 2, end: 5 });
+    match let_value("let r = 2..5", "r") {
+        // a range is the integers from its start up to (not including) its end
+        Value::Array(a) => {
+            assert_eq!((a.data.iter().copied().collect::<Vec<_>>(), a.integer), (vec![2.0, 3.0, 4.0], true))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 // ---- expressions ----------------------------------------------------------------------------

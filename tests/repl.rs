@@ -62,7 +62,10 @@ fn values_print_with_units() {
     assert_eq!(reply(&mut e, "5 pA + 1 nA"), "1.005 nA\n");
     assert_eq!(reply(&mut e, "3 pF * 1 V / (1 pA)"), "3 s\n");
     assert_eq!(reply(&mut e, "1 + 2 * 3"), "7\n");
-    assert_eq!(reply(&mut e, "[1, 2, 3] * 1 nA"), "[1e-9, 2e-9, 3e-9] A (shape [3])\n");
+    assert_eq!(reply(&mut e, "[1, 2, 3] * 1 nA"), "[1, 2, 3] nA (shape [3])\n");
+    assert_eq!(reply(&mut e, "0..4 * 1 pA"), "[0, 1, 2, 3] pA (shape [4])\n");
+    assert_eq!(reply(&mut e, "10 us"), "10 us\n");
+    assert_eq!(reply(&mut e, "63 fF"), "63 fF\n");
     assert_eq!(reply(&mut e, "5 %"), "0.05\n");
 }
 

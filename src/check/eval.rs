@@ -49,7 +49,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Eval<Value> {
                     .label(unit.span, "not a unit")
                     .help("units are A, V, s, Hz, F, S and % with prefixes f p n u µ m k M G")
             })?;
-            finite(Number { value: value * u.scale, dim: u.dim, integer: false }, expr.span).map(Value::Number)
+            finite(Number { value: u.to_si(*value), dim: u.dim, integer: false }, expr.span).map(Value::Number)
         }
         ExprKind::Str(s) => Ok(Value::Text(s.clone())),
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
@@ -59,7 +59,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Eval<Value> {
             Lookup::Unknown => Value::Name(name.clone()),
         }),
         ExprKind::List(items) => list(items, expr.span, scope),
-        ExprKind::Range { start, end } => Ok(Value::Range { start: *start, end: *end }),
+        ExprKind::Range { start, end } => range(*start, *end, expr.span),
         ExprKind::Neg(inner) => {
             let v = numeric(inner, scope)?;
             Ok(negate(v))
@@ -114,6 +114,26 @@ fn negate(v: Value) -> Value {
         Value::Array(a) => Value::Array(Array { data: a.data.mapv(|x| -x), ..a }),
         other => other,
     }
+}
+
+/// Longest range accepted: as many values as the largest population.
+const MAX_RANGE: i64 = 1 << 22;
+
+/// `a..b` is the integers a, a+1, ..., b-1 (end excluded, as in Rust and Python), an array
+/// like any list of integers: `Idc = 0..4 * 1 pA` gives each of four neurons its own value.
+fn range(start: i64, end: i64, span: Span) -> Eval<Value> {
+    let len = end.saturating_sub(start).max(0);
+    if len > MAX_RANGE {
+        return Err(Diag::error(&codes::TYPES_RANGE, format!("the range {start}..{end} has {len} values"))
+            .label(span, "too long")
+            .help(format!("a range holds at most {MAX_RANGE} values")));
+    }
+    #[allow(clippy::cast_precision_loss)] // |values| < 2^63, and ranges hold at most 2^22 of them
+    let values: Vec<f64> = (start..end).map(|i| i as f64).collect();
+    let data = ArrayD::from_shape_vec(IxDyn(&[values.len()]), values).map_err(|_| {
+        Diag::error(&codes::TYPES_RANGE, "this range cannot be built").label(span, "here").help("write a list instead")
+    })?;
+    Ok(Value::Array(Array { data, dim: Dim::NONE, integer: true }))
 }
 
 fn list(items: &[Expr], span: Span, scope: &dyn Scope) -> Eval<Value> {

@@ -148,6 +148,9 @@ impl<'p> Resolver<'p> {
         match self.item(module, name) {
             Some(Item::Preset(_)) => return self.preset(module, name),
             Some(Item::Device(_)) => return self.device_settings(module, name),
+            // `use dynapse2` binds the module, which must not hide the kind of the same name:
+            // `device chip = dynapse2 { ... }` is the bare kind, with or without the `use`.
+            Some(Item::Use(_)) if schema::kind(name).is_some() => {}
             Some(other) => {
                 return Err(Diag::error(
                     &codes::NAMES_WRONG_KIND,

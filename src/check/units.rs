@@ -124,24 +124,38 @@ impl fmt::Display for Dim {
     }
 }
 
-/// A unit as written: a scale to SI and a dimension.
+/// A unit as written: a scale to SI (a power of ten) and a dimension.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unit {
     pub scale: f64,
+    /// `scale` as a power of ten, so that `10 us` can be read as the decimal `10e-6`.
+    pub exponent: i32,
     pub dim: Dim,
 }
 
-const PREFIXES: &[(&str, f64)] = &[
-    ("f", 1e-15),
-    ("p", 1e-12),
-    ("n", 1e-9),
-    ("u", 1e-6),
-    ("µ", 1e-6),
-    ("μ", 1e-6),
-    ("m", 1e-3),
-    ("k", 1e3),
-    ("M", 1e6),
-    ("G", 1e9),
+impl Unit {
+    /// The SI value of `value` written in this unit, rounded once: `10 us` is exactly the float
+    /// nearest to 1e-5 (as `10e-6` in Python), where `10 * 1e-6` would be 9.999999999999999e-6.
+    pub fn to_si(self, value: f64) -> f64 {
+        let written = format!("{value:e}");
+        let shifted = written
+            .split_once('e')
+            .and_then(|(mantissa, exp)| Some(format!("{mantissa}e{}", exp.parse::<i32>().ok()? + self.exponent)));
+        shifted.and_then(|s| s.parse::<f64>().ok()).unwrap_or(value * self.scale)
+    }
+}
+
+const PREFIXES: &[(&str, f64, i32)] = &[
+    ("f", 1e-15, -15),
+    ("p", 1e-12, -12),
+    ("n", 1e-9, -9),
+    ("u", 1e-6, -6),
+    ("µ", 1e-6, -6),
+    ("μ", 1e-6, -6),
+    ("m", 1e-3, -3),
+    ("k", 1e3, 3),
+    ("M", 1e6, 6),
+    ("G", 1e9, 9),
 ];
 
 const BASES: &[(&str, Dim)] = &[
@@ -156,14 +170,14 @@ const BASES: &[(&str, Dim)] = &[
 /// Parses a unit as the grammar admits it (`ms`, `pA`, `kHz`, `%`, ...).
 pub fn parse_unit(text: &str) -> Option<Unit> {
     if text == "%" {
-        return Some(Unit { scale: 0.01, dim: Dim::NONE });
+        return Some(Unit { scale: 0.01, exponent: -2, dim: Dim::NONE });
     }
     if let Some((_, dim)) = BASES.iter().find(|(b, _)| *b == text) {
-        return Some(Unit { scale: 1.0, dim: *dim });
+        return Some(Unit { scale: 1.0, exponent: 0, dim: *dim });
     }
-    PREFIXES.iter().find_map(|(p, scale)| {
+    PREFIXES.iter().find_map(|(p, scale, exponent)| {
         let base = text.strip_prefix(p)?;
-        BASES.iter().find(|(b, _)| *b == base).map(|(_, dim)| Unit { scale: *scale, dim: *dim })
+        BASES.iter().find(|(b, _)| *b == base).map(|(_, dim)| Unit { scale: *scale, exponent: *exponent, dim: *dim })
     })
 }
 
@@ -183,16 +197,30 @@ pub fn is_unit_name(name: &str) -> bool {
 
 /// Formats an SI value with a fitting prefix: `100 Hz`, `5.319 pA`, `10 ms`.
 pub fn format_quantity(value: f64, dim: Dim) -> String {
-    let symbol = dim.symbol();
     if dim.is_none() {
         return format_number(value);
     }
+    let (prefix, scale) = fitting_prefix(value.abs(), dim);
+    format!("{} {prefix}{}", format_number(value / scale), dim.symbol())
+}
+
+/// Formats SI values that share a dimension with one prefix, fitted to the largest:
+/// `[0, 1, 2] pA`.
+pub fn format_quantities(values: &[f64], dim: Dim) -> String {
+    let largest = values.iter().fold(0.0f64, |m, v| if v.is_finite() { m.max(v.abs()) } else { m });
+    let (prefix, scale) = if dim.is_none() { ("", 1.0) } else { fitting_prefix(largest, dim) };
+    let items: Vec<String> = values.iter().map(|v| format_number(v / scale)).collect();
+    let unit = if dim.is_none() { String::new() } else { format!(" {prefix}{}", dim.symbol()) };
+    format!("[{}]{unit}", items.join(", "))
+}
+
+/// The SI prefix under which `magnitude` reads best, and its scale (none for compound units).
+fn fitting_prefix(magnitude: f64, dim: Dim) -> (&'static str, f64) {
     let prefixable = NAMED.iter().any(|(d, s)| *d == dim && !s.is_empty());
-    if !prefixable || value == 0.0 || !value.is_finite() {
-        return format!("{} {symbol}", format_number(value));
+    if !prefixable || magnitude == 0.0 || !magnitude.is_finite() {
+        return ("", 1.0);
     }
-    let magnitude = value.abs();
-    let choices: &[(&str, f64)] = &[
+    let choices: &[(&'static str, f64)] = &[
         ("f", 1e-15),
         ("p", 1e-12),
         ("n", 1e-9),
@@ -212,7 +240,7 @@ pub fn format_quantity(value: f64, dim: Dim) -> String {
     if magnitude < 1e-15 {
         chosen = ("f", 1e-15);
     }
-    format!("{} {}{symbol}", format_number(value / chosen.1), chosen.0)
+    chosen
 }
 
 /// Up to 7 significant digits, no trailing zeros, exponent for extremes.
@@ -260,6 +288,19 @@ mod tests {
     }
 
     #[test]
+    fn quantities_round_once_like_decimal_literals() {
+        let si = |value: f64, unit: &str| parse_unit(unit).unwrap().to_si(value);
+        assert_eq!(si(10.0, "us"), 1e-5); // 10 * 1e-6 would be 9.999999999999999e-6
+        assert_eq!(si(700.0, "mV"), 0.7); // 700 * 1e-3 would be 0.7000000000000001
+        assert_eq!(si(63.0, "fF"), 63e-15);
+        assert_eq!(si(100.0, "nA"), 1e-7);
+        assert_eq!(si(5.0, "%"), 0.05);
+        assert_eq!(si(1.05, "nA"), 1.05e-9);
+        assert_eq!(si(-2.5, "kHz"), -2500.0);
+        assert_eq!(si(1e300, "GHz"), f64::INFINITY);
+    }
+
+    #[test]
     fn dimension_algebra() {
         assert_eq!(Dim::NONE.per(Dim::TIME), Dim::FREQUENCY);
         assert_eq!(Dim::CURRENT.times(Dim::TIME).per(Dim::VOLTAGE), Dim::CAPACITANCE);
@@ -273,5 +314,7 @@ mod tests {
         assert_eq!(format_quantity(0.01, Dim::TIME), "10 ms");
         assert_eq!(format_quantity(2.45e-11, Dim::CAPACITANCE), "24.5 pF");
         assert_eq!(format_number(0.05), "0.05");
+        assert_eq!(format_quantities(&[0.0, 1e-12, 2.5e-12], Dim::CURRENT), "[0, 1, 2.5] pA");
+        assert_eq!(format_quantities(&[1.0, 2.0], Dim::NONE), "[1, 2]");
     }
 }

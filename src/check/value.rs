@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use ndarray::ArrayD;
 
-use super::units::{format_number, format_quantity, Dim};
+use super::units::{format_number, format_quantities, format_quantity, Dim};
 use crate::syntax::span::Span;
 
 /// A scalar: SI value, dimension, and whether it is a whole number written as one.
@@ -81,10 +81,6 @@ pub enum Value {
     Path(Vec<String>),
     Array(Array),
     List(Vec<Value>),
-    Range {
-        start: i64,
-        end: i64,
-    },
     Call(Call),
 }
 
@@ -121,7 +117,6 @@ impl Value {
                 format!("an array of shape ({}){unit}", shape.join(", "))
             }
             Value::List(_) => "a list".to_string(),
-            Value::Range { .. } => "a range".to_string(),
             Value::Call(c) => format!("`{}(...)`", c.function),
         }
     }
@@ -140,14 +135,13 @@ impl Value {
             Value::Array(a) => {
                 let unit = if a.dim.is_none() { String::new() } else { format!(" {}", a.dim.symbol()) };
                 if a.data.len() <= 8 {
-                    let items: Vec<String> = a.data.iter().map(|v| format_number(*v)).collect();
-                    format!("[{}]{unit} (shape {:?})", items.join(", "), a.data.shape())
+                    let values: Vec<f64> = a.data.iter().copied().collect();
+                    format!("{} (shape {:?})", format_quantities(&values, a.dim), a.data.shape())
                 } else {
                     format!("array of shape {:?}{unit}", a.data.shape())
                 }
             }
             Value::List(items) => format!("[{}]", items.iter().map(Value::display).collect::<Vec<_>>().join(", ")),
-            Value::Range { start, end } => format!("{start}..{end}"),
             Value::Call(c) => {
                 let args: Vec<String> = c.args.iter().map(|(k, v)| format!("{k} = {}", v.display())).collect();
                 format!("{}({})", c.function, args.join(", "))
@@ -168,7 +162,6 @@ impl Value {
             Value::Path(p) => json!(p.join(".")),
             Value::Array(a) => array_json(&a.data),
             Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
-            Value::Range { start, end } => json!({ "start": start, "end": end }),
             Value::Call(c) => {
                 let mut map = serde_json::Map::new();
                 map.insert("function".into(), json!(c.function));

@@ -36,7 +36,13 @@ where
     match closest(name, candidates.clone()) {
         Some(c) => format!("did you mean `{c}`?"),
         None => {
-            let all: Vec<&str> = candidates.into_iter().collect();
+            // a name can reach the list twice (a stdlib module and its `use`): list it once
+            let mut all: Vec<&str> = Vec::new();
+            for c in candidates {
+                if !all.contains(&c) {
+                    all.push(c);
+                }
+            }
             if all.is_empty() {
                 format!("no {what} is defined here")
             } else if all.len() <= 12 {
@@ -56,6 +62,11 @@ pub fn quote_list(names: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_valid_name_is_listed_once() {
+        assert_eq!(did_you_mean("zzzzzz", ["bss2", "chip", "bss2"], "name"), "valid names: `bss2`, `chip`");
+    }
 
     #[test]
     fn typo_is_found() {

@@ -1,7 +1,7 @@
 //! `export config` and `export weights` on a crossbar device: the resolved build_config result
 //! as JSON, and the trained weights as `.npy` (one file per projection, `n_pre × n_post`).
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use serde_json::json;
 
 use super::crossbar_tile::tile_config;
@@ -95,6 +95,14 @@ pub fn export_weights(step: &Step, ir: &mut Ir, path: &str) -> Result<serde_json
         })
         .collect();
     for (file, array) in items {
+        npy::write_f64(&mut ir.stage, &file, &array).map_err(|e| output_error(e, step.span))?;
+        files.push(file);
+    }
+    // the trained biases complete the network: `w.npy` -> `w.hidden.bias.npy` per layer
+    let stem = path.strip_suffix(".npy").unwrap_or(path);
+    let biases: Vec<(String, Array1<f64>)> =
+        trained.biases.iter().map(|(layer, b)| (format!("{stem}.{layer}.bias.npy"), Array1::from(b.clone()))).collect();
+    for (file, array) in biases {
         npy::write_f64(&mut ir.stage, &file, &array).map_err(|e| output_error(e, step.span))?;
         files.push(file);
     }

@@ -80,10 +80,18 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         let every = q.loss_curve.len().div_ceil(CURVE_POINTS).max(1);
         let curve: Vec<f32> = q.loss_curve.iter().step_by(every).copied().collect();
         let cl = deploy.clusters.get(c);
+        // each of the core's neurons with the codes of its incoming connections (inputs first,
+        // then neurons, in flat order: a column of quantized.codes_in.npy over codes_rec.npy)
+        let members = deploy.cluster_neurons(c);
+        let names: Vec<String> = members.iter().filter_map(|j| deploy.neurons.get(*j)).map(|p| p.name()).collect();
+        let incoming: Vec<Vec<u8>> =
+            members.iter().filter_map(|j| codes.columns().into_iter().nth(*j)).map(|column| column.to_vec()).collect();
         json_clusters.push(serde_json::json!({
             "core": deploy.global_core(c),
             "chip": cl.map(|x| x.chip),
             "core_in_chip": cl.map(|x| x.core),
+            "neurons": names,
+            "codes": incoming,
             "Iw": q.iw.get(..settings.n_bits).unwrap_or(&q.iw),
             "loss": q.loss,
             "loss_curve": curve,

@@ -22,6 +22,8 @@ use crate::syntax::ast::PopulationKind;
 pub struct Trained {
     /// (name `pre-post`, rows = n_pre, cols = n_post, values)
     pub weights: Vec<(String, usize, usize, Vec<f64>)>,
+    /// (layer name, one value per neuron) for every layer with a digital or analog bias.
+    pub biases: Vec<(String, Vec<f64>)>,
 }
 
 /// Runs the step; returns its figures for summary.json.
@@ -82,7 +84,12 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
             (name, rows, cols, w)
         })
         .collect();
-    ir.crossbar = Some(Trained { weights });
+    let biases = network
+        .trained_biases()
+        .into_iter()
+        .map(|(pop, b)| (names.get(pop).cloned().unwrap_or_else(|| "?".to_string()), b))
+        .collect();
+    ir.crossbar = Some(Trained { weights, biases });
     let pulses: u64 = network.projections.iter().map(|p| p.tile.pulses).sum();
     Ok(json!({
         "train": { "epochs": epochs },

@@ -244,8 +244,29 @@ impl Network {
         (total / n, Some(correct as f64 / n))
     }
 
+    /// The trained bias of every layer that has one, as (population, one value per neuron): a
+    /// digital bias as trained, an analog one read from the last column of its tile.
+    pub fn trained_biases(&self) -> Vec<(usize, Vec<f64>)> {
+        let mut out = Vec::new();
+        for (pop, layer) in self.layers.iter().enumerate() {
+            let Some(layer) = layer else { continue };
+            match layer.bias {
+                Bias::None => {}
+                Bias::Digital => out.push((pop, self.biases.get(pop).cloned().unwrap_or_default())),
+                Bias::Analog => {
+                    // Network::new puts the bias column on the first projection into the layer
+                    let Some(p) = self.projections.iter().find(|p| p.to == pop) else { continue };
+                    let (w, stride) = (p.tile.weights(), p.tile.cols.max(1));
+                    let bias = (0..p.tile.rows).map(|i| w.get(i * stride + stride - 1).copied().unwrap_or(0.0));
+                    out.push((pop, bias.collect()));
+                }
+            }
+        }
+        out
+    }
+
     /// The trained weights of each projection as (from, to, `from × to` row-major), analog bias
-    /// columns left out, and the biases of every population (analog ones read from the tile).
+    /// columns left out (see [`Network::trained_biases`]).
     pub fn weights(&self) -> Vec<(usize, usize, Vec<f64>)> {
         self.projections
             .iter()

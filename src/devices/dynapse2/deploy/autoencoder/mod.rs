@@ -16,6 +16,7 @@ mod optimizers;
 mod prepare;
 mod problem;
 mod schedule;
+mod staggered;
 mod train;
 
 use ndarray::{Array2, ArrayView2};

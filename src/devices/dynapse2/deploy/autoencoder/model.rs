@@ -36,6 +36,30 @@ pub fn bit(p: f64) -> bool {
     (p + 0.5).floor() >= 1.0
 }
 
+/// The float32 mask bit as a threshold on the decoder logit: `floor(sigmoid_f32(w) + 0.5) >= 1`
+/// (Rockpool's step, in float32) iff `w >= bit_threshold()`. The bit flips where `w` is within
+/// about 1e-7 of 0; there `exp` is `1 + x` plus a term far below `x`'s own ulp, and every rounding
+/// is monotone, so the predicate is monotone and a bisection over the ordered float32 values
+/// finds the flip (pinned by a test against the predicate itself around it).
+pub fn bit_threshold() -> f32 {
+    let bit = |w: f32| sigmoid_f32(w) + 0.5 >= 1.0;
+    // float32 values in order as integers: negative ones mirrored below zero
+    let key =
+        |w: f32| if w.is_sign_negative() { -((w.to_bits() & 0x7fff_ffff) as i64) } else { i64::from(w.to_bits()) };
+    let value = |k: i64| if k < 0 { -f32::from_bits((-k) as u32) } else { f32::from_bits(k as u32) };
+    let (mut lo, mut hi) = (key(-1e-3), key(1e-3));
+    // invariant: bit(value(lo)) is false, bit(value(hi)) is true
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if bit(value(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    value(hi)
+}
+
 /// The negative-code penalty `sum_k exp(-min(c_k, 0)) - n` (without the factor 1000).
 pub fn penalty_negative(code: &[f64]) -> f64 {
     code.iter().map(|c| (-c.min(0.0)).exp()).sum::<f64>() - code.len() as f64
@@ -177,6 +201,30 @@ fn lanes2<const L: usize>(a: &[f32; L], b: &[f32; L], f: impl Fn(f32, f32) -> f3
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bit_threshold_is_where_the_float32_step_flips() {
+        let threshold = bit_threshold();
+        let bit = |w: f32| sigmoid_f32(w) + 0.5 >= 1.0;
+        assert!(bit(threshold) && !bit(threshold.next_down()));
+        // rounding makes it a little below zero: sigmoid(w) rounds up to 0.5 - 2^-25 there
+        assert!(threshold < 0.0 && threshold > -1e-6, "{threshold}");
+        // every float32 within 2^20 steps on either side
+        let (mut below, mut above) = (threshold, threshold);
+        for _ in 0..1 << 20 {
+            below = below.next_down();
+            above = above.next_up();
+            assert!(!bit(below) && bit(above), "{below} {above}");
+        }
+        // and a sweep of magnitudes from 1e-38 to 1e4, both signs
+        let mut magnitude = 1e-38f32;
+        while magnitude < 1e4 {
+            for w in [magnitude, -magnitude] {
+                assert_eq!(bit(w), w >= threshold, "{w}");
+            }
+            magnitude *= 1.001;
+        }
+    }
 
     #[test]
     fn exp_f32_is_accurate() {

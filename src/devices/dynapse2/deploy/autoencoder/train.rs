@@ -6,12 +6,14 @@
 //! partial sums are added in block order: the block layout depends only on M, so results are the
 //! same at any thread count.
 //!
-//! Per epoch (step index `i`), starting from `c`, `p = sigmoid(W_dec)` and `r = x_hat - x`:
+//! Per epoch (step index `i`), starting from `c` and `r = x_hat - x`:
 //! 1. the loss of this epoch is recorded (Rockpool records it before the update);
-//! 2. encoder pass: `g = x_m * dL/dc_k`, optimizer step, partial sums of the new codes;
-//! 3. decoder pass: `g = (2/M) c_k r_m p^2 (1 - p)` with the old codes, optimizer step, new `p`,
-//!    new masks, `x_hat` with the new codes, new residuals and the partial sums of the next
-//!    epoch's loss and code gradient.
+//! 2. encoder pass: `g = x_m * dL/dc_k`, optimizer step, partial sums of the new codes (or the
+//!    factored update of `encoder`, with no pass at all);
+//! 3. decoder pass, span by span: `p = sigmoid(W_dec)`, `g = (2/M) c_k r_m p^2 (1 - p)` with the
+//!    old codes, optimizer step, new masks (a threshold on the new logits, so `p` is never
+//!    stored), `x_hat` with the new codes, new residuals and the partial sums of the next epoch's
+//!    loss and code gradient.
 //!
 //! Parameters and states are float32 like Rockpool's; reductions are added in float64.
 
@@ -19,9 +21,11 @@ use pulp::{Arch, Simd, WithSimd};
 use rayon::prelude::*;
 
 use super::encoder::{Factored, Moments};
-use super::model::{penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
+use super::model::{bit_threshold, penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
+use super::staggered::Staggered;
+use super::MAX_BITS;
 
 /// Elements per block.
 pub const BLOCK: usize = 2048;
@@ -32,31 +36,30 @@ const LANES: usize = 8;
 /// One block of the flat weights with everything the two passes touch.
 struct Block {
     len: usize,
-    x: Vec<f32>,
-    r: Vec<f32>,
-    x_hat: Vec<f32>,
-    /// `B = step(p)` as 0.0 / 1.0, code-major.
-    mask: Vec<f32>,
+    x: Staggered,
+    /// `r = x_hat - x` of the last forward pass (the next decoder step's gradient needs it).
+    r: Staggered,
     /// Code-major: element (k, j) at `k * len + j`.
     en: Param,
     dec: Param,
-    /// `sigmoid(W_dec)`, code-major.
-    p: Vec<f32>,
 }
 
-/// One parameter's block with its optimizer state.
+/// One parameter's block with its optimizer state, each array in its own slot modulo 4 KiB (see
+/// `staggered`).
 struct Param {
-    w: Vec<f32>,
-    s1: Vec<f32>,
-    s2: Vec<f32>,
+    w: Staggered,
+    s1: Staggered,
+    s2: Staggered,
     /// SM3's per-weight accumulator (one per flat weight, shared by the n codes).
     acc_m: Vec<f32>,
 }
 
 impl Param {
-    fn new(w: Vec<f32>, len: usize) -> Param {
+    /// `slot`: the first of the three slots of `w`, `s1` and `s2`.
+    fn new(w: &[f32], len: usize, slot: usize) -> Param {
         let size = w.len();
-        Param { w, s1: vec![0.0; size], s2: vec![0.0; size], acc_m: vec![0.0; len] }
+        let (w, s1, s2) = (Staggered::new(w, slot), Staggered::zeros(size, slot + 1), Staggered::zeros(size, slot + 2));
+        Param { w, s1, s2, acc_m: vec![0.0; len] }
     }
 }
 
@@ -87,6 +90,8 @@ pub struct Trainer {
     moments: Moments,
     /// The instruction set the block passes run with (the best the CPU has; tests pin scalar).
     pub(super) arch: Arch,
+    /// Mask bit k of weight m is set iff `W_dec[k][m] >= threshold` (see [`bit_threshold`]).
+    threshold: f32,
 }
 
 /// What a training run produced.
@@ -127,16 +132,12 @@ impl Trainer {
                         }
                     }
                 }
-                let p = dec.iter().map(|w| sigmoid_f32(*w)).collect();
                 Block {
                     len: block,
-                    x: bx,
-                    r: vec![0.0; block],
-                    x_hat: vec![0.0; block],
-                    mask: vec![0.0; n * block],
-                    en: Param::new(en, block),
-                    dec: Param::new(dec, block),
-                    p,
+                    x: Staggered::new(&bx, 0),
+                    r: Staggered::zeros(block, 1),
+                    dec: Param::new(&dec, block, 2),
+                    en: Param::new(&en, block, 5),
                 }
             })
             .collect();
@@ -152,14 +153,15 @@ impl Trainer {
             factored: Factored::new(optimizer, n),
             moments: Moments::new(x),
             arch: Arch::new(),
+            threshold: bit_threshold(),
         };
         trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
         if trainer.factored.is_some() {
             // only the codes are needed from here on
-            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(Vec::new(), 0));
+            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(&[], 0, 5));
         }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
-        let partial = trainer.sum_blocks(&Forward(&code));
+        let partial = trainer.sum_blocks(&Forward(&code, trainer.threshold));
         trainer.finish_forward(&partial);
         trainer
     }
@@ -221,8 +223,8 @@ impl Trainer {
         let mut bits = vec![Vec::with_capacity(self.m); self.n];
         for block in &self.blocks {
             for (k, row) in bits.iter_mut().enumerate() {
-                let p = block.p.get(k * block.len..(k + 1) * block.len).unwrap_or(&[]);
-                row.extend(p.iter().map(|p| mask_bit(*p) > 0.0));
+                let w = block.dec.w.get(k * block.len..(k + 1) * block.len).unwrap_or(&[]);
+                row.extend(w.iter().map(|w| mask_bit(*w, self.threshold) > 0.0));
             }
         }
         for row in &mut bits {
@@ -232,10 +234,11 @@ impl Trainer {
     }
 }
 
-/// Rockpool's forward step: `floor(p + 0.5) >= 1`, as 0.0 or 1.0.
+/// Rockpool's forward step `floor(sigmoid(w) + 0.5) >= 1` in float32, as 0.0 or 1.0, from the
+/// logit and [`bit_threshold`].
 #[inline(always)]
-fn mask_bit(p: f32) -> f32 {
-    if p + 0.5 >= 1.0 {
+fn mask_bit(w: f32, threshold: f32) -> f32 {
+    if w >= threshold {
         1.0
     } else {
         0.0
@@ -245,7 +248,7 @@ fn mask_bit(p: f32) -> f32 {
 /// One pass over a block. `run` is `#[inline(always)]` in every implementation so that it is
 /// compiled inside [`OnBlock`]'s dispatch, for the instruction set chosen there.
 trait BlockPass: Sync {
-    fn run(&self, block: &mut Block) -> Partial;
+    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial;
 }
 
 /// A block pass compiled for the best instruction set the CPU has (AVX2 + FMA, else SSE2), chosen
@@ -257,24 +260,24 @@ struct OnBlock<'a, P>(&'a P, &'a mut Block);
 impl<P: BlockPass> WithSimd for OnBlock<'_, P> {
     type Output = Partial;
     #[inline(always)]
-    fn with_simd<S: Simd>(self, _: S) -> Partial {
-        self.0.run(self.1)
+    fn with_simd<S: Simd>(self, simd: S) -> Partial {
+        self.0.run(simd, self.1)
     }
 }
 
 struct CodeSums(usize);
 impl BlockPass for CodeSums {
     #[inline(always)]
-    fn run(&self, block: &mut Block) -> Partial {
-        block.code_sums(self.0)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+        block.code_sums(simd, self.0)
     }
 }
 
-struct Forward<'a>(&'a [f32]);
+struct Forward<'a>(&'a [f32], f32);
 impl BlockPass for Forward<'_> {
     #[inline(always)]
-    fn run(&self, block: &mut Block) -> Partial {
-        block.forward(self.0)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+        block.forward(simd, self.0, self.1)
     }
 }
 
@@ -285,8 +288,8 @@ struct Encode<'a, K> {
 }
 impl<K: Kernel> BlockPass for Encode<'_, K> {
     #[inline(always)]
-    fn run(&self, block: &mut Block) -> Partial {
-        block.encoder(self.kernel, self.grad_code, self.acc_k)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+        block.encoder(simd, self.kernel, self.grad_code, self.acc_k)
     }
 }
 
@@ -295,65 +298,169 @@ struct Decode<'a, K> {
     scale: &'a [f32],
     new_code: &'a [f32],
     acc_k: &'a [f32],
+    threshold: f32,
 }
 impl<K: Kernel> BlockPass for Decode<'_, K> {
     #[inline(always)]
-    fn run(&self, block: &mut Block) -> Partial {
-        block.decoder(self.kernel, self.scale, self.new_code, self.acc_k)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+        block.decoder(simd, self)
     }
 }
 
-/// A dot product in 8 float32 lanes, added in float64.
+/// Sums of one block in 8 float32 lanes (added in float64 at the end): `r . B_k` per code and
+/// `r . r`. Each lane adds every 8th element in order, so the result depends only on the block.
+struct LaneSums {
+    per_code: [[f32; LANES]; MAX_BITS],
+    sq: [f32; LANES],
+}
+
+impl LaneSums {
+    fn new() -> LaneSums {
+        LaneSums { per_code: [[0.0; LANES]; MAX_BITS], sq: [0.0; LANES] }
+    }
+
+    fn finish(&self, n: usize) -> Partial {
+        let total = |acc: &[f32; LANES]| acc.iter().map(|v| f64::from(*v)).sum();
+        Partial { per_code: self.per_code.iter().take(n).map(total).collect(), sq: total(&self.sq), acc_k: Vec::new() }
+    }
+}
+
+/// `acc += a * b` lane by lane over whole groups of [`LANES`], one group after the other
+/// (explicit 8-wide vectors where the CPU has them, the same additions otherwise).
 #[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f64 {
-    let mut acc = [0.0f32; LANES];
+fn add_products<S: Simd>(simd: S, acc: &mut [f32; LANES], a: &[f32], b: &[f32]) {
+    if S::F32_LANES == LANES {
+        let ((av, _), (bv, _)) = (S::as_simd_f32s(a), S::as_simd_f32s(b));
+        if let Some(acc) = S::as_mut_simd_f32s(acc).0.first_mut() {
+            let mut sum = *acc;
+            for (x, y) in av.iter().zip(bv) {
+                sum = simd.add_f32s(sum, simd.mul_f32s(*x, *y));
+            }
+            *acc = sum;
+        }
+        return;
+    }
     for (ca, cb) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
         for ((s, x), y) in acc.iter_mut().zip(ca).zip(cb) {
             *s += x * y;
         }
     }
+}
+
+/// A dot product in [`LANES`] float32 lanes, added in float64.
+#[inline(always)]
+fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
+    let mut acc = [0.0f32; LANES];
+    add_products(simd, &mut acc, a, b);
     acc.iter().map(|v| f64::from(*v)).sum()
+}
+
+/// Elements per span: a block is processed span by span, every code of a span before the next
+/// span, so its masks and reconstruction stay in the L1 cache; within a code the stages of
+/// [`decode_span`] each run over the whole span, so the CPU overlaps independent elements
+/// instead of waiting on one element's long chain (optimizer step, exp, division).
+const SPAN: usize = 256;
+
+/// Span-local scratch: the masks of every code and the reconstruction.
+struct Scratch {
+    masks: [[f32; SPAN]; MAX_BITS],
+    h: [f32; SPAN],
+    p: [f32; SPAN],
+    g: [f32; SPAN],
+}
+
+impl Scratch {
+    fn new() -> Box<Scratch> {
+        Box::new(Scratch { masks: [[0.0; SPAN]; MAX_BITS], h: [0.0; SPAN], p: [0.0; SPAN], g: [0.0; SPAN] })
+    }
+}
+
+/// The end of a span: `r = x_hat - x` and its sums with the masks, all in one loop so that
+/// the sums' independent chains overlap.
+#[inline(always)]
+fn finish_span<S: Simd>(simd: S, n: usize, x: &[f32], r: &mut [f32], scratch: &Scratch, sums: &mut LaneSums) {
+    let len = r.len();
+    let h = scratch.h.get(..len).unwrap_or(&[]);
+    for ((r, h), x) in r.iter_mut().zip(h).zip(x) {
+        *r = h - x;
+    }
+    if S::F32_LANES != LANES {
+        for (acc, b) in sums.per_code.iter_mut().zip(&scratch.masks).take(n) {
+            add_products(simd, acc, r, b.get(..len).unwrap_or(&[]));
+        }
+        add_products(simd, &mut sums.sq, r, r);
+        return;
+    }
+    let masks = scratch.masks.each_ref().map(|b| S::as_simd_f32s(b.get(..len).unwrap_or(&[])).0);
+    let first = |acc: &[f32; LANES]| S::as_simd_f32s(acc).0.first().copied().unwrap_or(simd.splat_f32s(0.0));
+    let mut per_code = sums.per_code.each_ref().map(first);
+    let mut sq = first(&sums.sq);
+    for (i, r) in S::as_simd_f32s(r).0.iter().enumerate() {
+        sq = simd.add_f32s(sq, simd.mul_f32s(*r, *r));
+        for (acc, b) in per_code.iter_mut().zip(&masks).take(n) {
+            if let Some(b) = b.get(i) {
+                *acc = simd.add_f32s(*acc, simd.mul_f32s(*r, *b));
+            }
+        }
+    }
+    for (acc, v) in sums.per_code.iter_mut().zip(per_code) {
+        if let Some(slot) = S::as_mut_simd_f32s(acc).0.first_mut() {
+            *slot = v;
+        }
+    }
+    if let Some(slot) = S::as_mut_simd_f32s(&mut sums.sq).0.first_mut() {
+        *slot = sq;
+    }
+}
+
+/// Each code row of a code-major array, cut into spans: `next(k)` is row k's next span.
+struct RowSpans<'a>(Vec<std::slice::ChunksMut<'a, f32>>);
+
+impl<'a> RowSpans<'a> {
+    fn new(array: &'a mut [f32], len: usize) -> RowSpans<'a> {
+        RowSpans(array.chunks_mut(len.max(1)).map(|row| row.chunks_mut(SPAN)).collect())
+    }
+
+    fn next(&mut self, k: usize) -> &'a mut [f32] {
+        self.0.get_mut(k).and_then(Iterator::next).unwrap_or_default()
+    }
 }
 
 impl Block {
     #[inline(always)]
-    fn code_sums(&mut self, n: usize) -> Partial {
-        let per_code =
-            (0..n).map(|k| self.en.w.get(k * self.len..(k + 1) * self.len).map_or(0.0, |w| dot(w, &self.x))).collect();
+    fn code_sums<S: Simd>(&mut self, simd: S, n: usize) -> Partial {
+        let per_code = (0..n)
+            .map(|k| self.en.w.get(k * self.len..(k + 1) * self.len).map_or(0.0, |w| dot(simd, w, &self.x)))
+            .collect();
         Partial { per_code, sq: 0.0, acc_k: vec![0.0; n] }
     }
 
-    /// Masks, x_hat, r, sum r^2 and sum r B from the current `p` and `code`.
+    /// Masks, r, sum r^2 and sum r B from the current decoder logits and `code`.
     #[inline(always)]
-    fn forward(&mut self, code: &[f32]) -> Partial {
-        self.x_hat.iter_mut().for_each(|v| *v = 0.0);
-        let rows = self.p.chunks(self.len).zip(self.mask.chunks_mut(self.len));
-        for ((p, mask), c) in rows.zip(code) {
-            for ((b, p), h) in mask.iter_mut().zip(p).zip(self.x_hat.iter_mut()) {
-                *b = mask_bit(*p);
-                *h += c * *b;
+    fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32) -> Partial {
+        let n = code.len();
+        let mut sums = LaneSums::new();
+        let mut scratch = Scratch::new();
+        let mut w_rows = RowSpans::new(&mut self.dec.w, self.len);
+        for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
+            scratch.h.iter_mut().for_each(|h| *h = 0.0);
+            for (k, c) in code.iter().enumerate() {
+                let w = w_rows.next(k);
+                if let Some(b) = scratch.masks.get_mut(k) {
+                    for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
+                        *b = mask_bit(*w, threshold);
+                        *h += c * *b;
+                    }
+                }
             }
+            finish_span(simd, n, x, r, &scratch, &mut sums);
         }
-        self.residuals()
-    }
-
-    /// r = x_hat - x and the sums of the next loss and code gradient.
-    #[inline(always)]
-    fn residuals(&mut self) -> Partial {
-        for ((r, h), x) in self.r.iter_mut().zip(&self.x_hat).zip(&self.x) {
-            *r = h - x;
-        }
-        // a plain loop, not a closure: the dots stay inside the dispatched pass
-        let mut per_code = Vec::with_capacity(self.mask.len() / self.len.max(1));
-        for b in self.mask.chunks(self.len) {
-            per_code.push(dot(&self.r, b));
-        }
-        Partial { per_code, sq: dot(&self.r, &self.r), acc_k: Vec::new() }
+        sums.finish(n)
     }
 
     /// Encoder step: g = x_m * grad_code_k; returns the new codes' partial sums.
     #[inline(always)]
-    fn encoder<K: Kernel>(&mut self, kernel: K, grad_code: &[f32], acc_k: &[f32]) -> Partial {
+    fn encoder<S: Simd, K: Kernel>(&mut self, simd: S, kernel: K, grad_code: &[f32], acc_k: &[f32]) -> Partial {
         let n = grad_code.len();
         let len = self.len;
         let mut per_code = vec![0.0; n];
@@ -366,7 +473,7 @@ impl Block {
             if K::SM3 {
                 let ak = acc_k.get(k).copied().unwrap_or(0.0);
                 let mut row_max = 0.0f32;
-                let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(&self.x);
+                let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(self.x.iter());
                 for ((((w, s1), s2), x), (am, nm)) in items.zip(en.acc_m.iter().zip(new_acc_m.iter_mut())) {
                     let a = kernel.step(x * gk, w, s1, s2, ak.min(*am));
                     row_max = row_max.max(a);
@@ -376,16 +483,16 @@ impl Block {
                     *slot = row_max;
                 }
                 if let Some(slot) = per_code.get_mut(k) {
-                    *slot = dot(w, &self.x);
+                    *slot = dot(simd, w, &self.x);
                 }
                 continue;
             }
             // one flat elementwise loop (vectorizes), then the new code's partial sum
-            for (((w, s1), s2), x) in w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(&self.x) {
+            for (((w, s1), s2), x) in w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(self.x.iter()) {
                 kernel.step(x * gk, w, s1, s2, 0.0);
             }
             if let Some(slot) = per_code.get_mut(k) {
-                *slot = dot(w, &self.x);
+                *slot = dot(simd, w, &self.x);
             }
         }
         if K::SM3 {
@@ -395,94 +502,145 @@ impl Block {
     }
 
     /// Decoder step with the old codes' gradient scale `a_k = 2 c_k / M`, then the forward pass
-    /// with the new codes.
+    /// with the new codes, span by span.
     #[inline(always)]
-    fn decoder<K: Kernel>(&mut self, kernel: K, scale: &[f32], new_code: &[f32], acc_k: &[f32]) -> Partial {
+    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<'_, K>) -> Partial {
+        let Decode { kernel, scale, new_code, acc_k, threshold } = *pass;
         let n = scale.len();
         let len = self.len;
-        let mut new_acc_k = vec![0.0f32; n];
+        let mut sums = LaneSums::new();
+        let mut scratch = Scratch::new();
+        let mut row_max = vec![0.0f32; n];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
-        self.x_hat.iter_mut().for_each(|v| *v = 0.0);
         let dec = &mut self.dec;
-        let rows = dec.w.chunks_mut(len).zip(dec.s1.chunks_mut(len)).zip(dec.s2.chunks_mut(len));
-        let rows = rows.zip(self.p.chunks_mut(len)).zip(self.mask.chunks_mut(len));
-        for (k, ((((w, s1), s2), p), mask)) in rows.enumerate() {
-            let ak = scale.get(k).copied().unwrap_or(0.0);
-            let ck = new_code.get(k).copied().unwrap_or(0.0);
-            if K::SM3 {
-                let prior_k = acc_k.get(k).copied().unwrap_or(0.0);
-                let mut row_max = 0.0f32;
-                let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(p.iter_mut());
-                let items = items.zip(mask.iter_mut());
-                let more = self.r.iter().zip(self.x_hat.iter_mut()).zip(dec.acc_m.iter().zip(new_acc_m.iter_mut()));
-                for (((((w, s1), s2), p), b), ((r, h), (am, nm))) in items.zip(more) {
-                    let g = ak * r * (*p * *p * (1.0 - *p));
-                    let a = kernel.step(g, w, s1, s2, prior_k.min(*am));
-                    row_max = row_max.max(a);
-                    *nm = nm.max(a);
-                    *p = sigmoid_f32(*w);
-                    *b = mask_bit(*p);
-                    *h += ck * *b;
+        let (mut w_rows, mut s1_rows, mut s2_rows) =
+            (RowSpans::new(&mut dec.w, len), RowSpans::new(&mut dec.s1, len), RowSpans::new(&mut dec.s2, len));
+        let sm3_spans = dec.acc_m.chunks(SPAN).zip(new_acc_m.chunks_mut(SPAN));
+        let mut sm3_spans = sm3_spans.map(Some).chain(std::iter::repeat_with(|| None));
+        for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
+            let mut sm3 = sm3_spans.next().flatten();
+            scratch.h.iter_mut().for_each(|h| *h = 0.0);
+            let w: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| w_rows.next(k));
+            let s1: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s1_rows.next(k));
+            let s2: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s2_rows.next(k));
+            if !K::SM3 {
+                let step = Coefficients { scale, code: new_code, threshold };
+                decode_span(kernel, &step, SpanRows { w, s1, s2 }, r, &mut scratch);
+            } else if let Some((acc_m, new_acc_m)) = sm3.as_mut() {
+                let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(row_max.iter_mut());
+                for (k, ((((w, s1), s2), b), row_max)) in rows.enumerate().take(n) {
+                    let ak = scale.get(k).copied().unwrap_or(0.0);
+                    let ck = new_code.get(k).copied().unwrap_or(0.0);
+                    let prior = acc_k.get(k).copied().unwrap_or(0.0);
+                    let span = Span { w, s1, s2, b, r: &*r, h: &mut scratch.h };
+                    let acc = Sm3Span { prior, acc_m, new_acc_m, row_max };
+                    decode_span_sm3(kernel, [ak, ck, threshold], span, acc);
                 }
-                if let Some(slot) = new_acc_k.get_mut(k) {
-                    *slot = row_max;
-                }
-                continue;
             }
-            let spans = w.chunks_mut(SPAN).zip(s1.chunks_mut(SPAN)).zip(s2.chunks_mut(SPAN));
-            let spans = spans.zip(p.chunks_mut(SPAN)).zip(mask.chunks_mut(SPAN));
-            let more = self.r.chunks(SPAN).zip(self.x_hat.chunks_mut(SPAN));
-            for (((((w, s1), s2), p), b), (r, h)) in spans.zip(more) {
-                decode_span(kernel, ak, ck, Span { w, s1, s2, p, b, r, h });
-            }
+            finish_span(simd, n, x, r, &scratch, &mut sums);
         }
         if K::SM3 {
             dec.acc_m = new_acc_m;
         }
-        let mut partial = self.residuals();
-        partial.acc_k = new_acc_k;
+        let mut partial = sums.finish(n);
+        partial.acc_k = row_max;
         partial
     }
 }
 
-/// Elements per decoder span: each stage of [`decode_span`] runs over the whole span before the
-/// next starts, so the CPU overlaps the independent elements of a stage instead of waiting on
-/// one element's long chain (optimizer step, exp, division).
-const SPAN: usize = 256;
-
-/// One span of one code's decoder row and the shared per-element arrays (all the same length).
+/// One span of one code's decoder row, with the span's residuals and the span-local mask row
+/// and reconstruction.
 struct Span<'a> {
     w: &'a mut [f32],
     s1: &'a mut [f32],
     s2: &'a mut [f32],
-    p: &'a mut [f32],
     b: &'a mut [f32],
     r: &'a [f32],
     h: &'a mut [f32],
 }
 
-/// The decoder step of one span, stage by stage: gradient and optimizer step, new
-/// probabilities, masks and the reconstruction.
+/// The per-code numbers of a decoder step.
+struct Coefficients<'a> {
+    /// `a_k = 2 c_k / M` with the old codes: the gradient's scale.
+    scale: &'a [f32],
+    /// The new codes, for the reconstruction.
+    code: &'a [f32],
+    threshold: f32,
+}
+
+/// One span of every code row of the decoder's parameter and optimizer states.
+struct SpanRows<'a> {
+    w: [&'a mut [f32]; MAX_BITS],
+    s1: [&'a mut [f32]; MAX_BITS],
+    s2: [&'a mut [f32]; MAX_BITS],
+}
+
+/// The decoder step of one span (every optimizer but SM3), code by code and stage by stage: the
+/// probabilities from the logits before the step, the gradient, the optimizer step, the masks and
+/// the reconstruction. Each stage runs over the whole span before the next starts, so the CPU
+/// overlaps independent elements instead of waiting on one element's long chain (exp, division,
+/// square root); fusing the stages into one loop measured slower.
 #[inline(always)]
-fn decode_span<K: Kernel>(kernel: K, ak: f32, ck: f32, s: Span<'_>) {
-    let Span { w, s1, s2, p, b, r, h } = s;
-    let mut g = [0.0f32; SPAN];
-    for ((g, r), p) in g.iter_mut().zip(r).zip(p.iter()) {
-        *g = ak * r * (*p * *p * (1.0 - *p));
+fn decode_span<K: Kernel>(kernel: K, c: &Coefficients<'_>, rows: SpanRows<'_>, r: &[f32], scratch: &mut Scratch) {
+    let SpanRows { w, s1, s2 } = rows;
+    let coefficients = c.scale.iter().zip(c.code);
+    let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(coefficients);
+    for ((((w, s1), s2), b), (ak, ck)) in rows {
+        sigmoid_span(&mut scratch.p, w);
+        gradient(*ak, r, &scratch.p, &mut scratch.g);
+        for (((g, w), s1), s2) in scratch.g.iter().zip(w.iter_mut()).zip(s1.iter_mut()).zip(s2.iter_mut()) {
+            kernel.step(*g, w, s1, s2, 0.0);
+        }
+        for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
+            *b = mask_bit(*w, c.threshold);
+            *h += ck * *b;
+        }
     }
-    for (((g, w), s1), s2) in g.iter().zip(w.iter_mut()).zip(s1.iter_mut()).zip(s2.iter_mut()) {
-        kernel.step(*g, w, s1, s2, 0.0);
+}
+
+/// `g = a * r * p^2 (1 - p)`: the decoder gradient of one span of one code row.
+#[inline(always)]
+fn gradient(a: f32, r: &[f32], p: &[f32], g: &mut [f32]) {
+    for ((g, r), p) in g.iter_mut().zip(r).zip(p) {
+        *g = a * r * (*p * *p * (1.0 - *p));
     }
-    sigmoid_span(p, w);
-    for (((b, p), h), _) in b.iter_mut().zip(p.iter()).zip(h.iter_mut()).zip(r) {
-        *b = mask_bit(*p);
+}
+
+/// SM3's accumulators for one span of one code row.
+struct Sm3Span<'a> {
+    /// The row's accumulator before the step.
+    prior: f32,
+    /// Per element, before the step and (the maximum over the codes so far) after it.
+    acc_m: &'a [f32],
+    new_acc_m: &'a mut [f32],
+    /// The maximum of the row's new accumulators so far.
+    row_max: &'a mut f32,
+}
+
+/// [`decode_span`] for SM3, element by element: its step needs `min(row, column)` accumulators
+/// and yields the new ones.
+#[inline(always)]
+fn decode_span_sm3<K: Kernel>(kernel: K, [ak, ck, threshold]: [f32; 3], s: Span<'_>, acc: Sm3Span<'_>) {
+    let Span { w, s1, s2, b, r, h } = s;
+    let Sm3Span { prior, acc_m, new_acc_m, row_max } = acc;
+    let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(b.iter_mut());
+    let more = r.iter().zip(h.iter_mut()).zip(acc_m.iter().zip(new_acc_m.iter_mut()));
+    for ((((w, s1), s2), b), ((r, h), (am, nm))) in items.zip(more) {
+        let p = sigmoid_f32(*w);
+        let g = ak * r * (p * p * (1.0 - p));
+        let a = kernel.step(g, w, s1, s2, prior.min(*am));
+        *row_max = row_max.max(a);
+        *nm = nm.max(a);
+        *b = mask_bit(*w, threshold);
         *h += ck * *b;
     }
 }
 
-/// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`].
+/// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`] (`p` may be
+/// longer than `w`).
 #[inline(always)]
 fn sigmoid_span(p: &mut [f32], w: &[f32]) {
+    let p = p.get_mut(..w.len()).unwrap_or_default();
     let mut ps = p.chunks_exact_mut(SIGMOID_LANES);
     let mut ws = w.chunks_exact(SIGMOID_LANES);
     for (p, w) in ps.by_ref().zip(ws.by_ref()) {
@@ -524,7 +682,13 @@ impl Visit for EpochPass<'_> {
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
         let acc_dec = t.acc_k_dec.clone();
-        let dec = t.sum_blocks(&Decode { kernel, scale: &scale, new_code: &new_code, acc_k: &acc_dec });
+        let dec = t.sum_blocks(&Decode {
+            kernel,
+            scale: &scale,
+            new_code: &new_code,
+            acc_k: &acc_dec,
+            threshold: t.threshold,
+        });
         if K::SM3 {
             t.acc_k_dec = dec.acc_k.clone();
         }

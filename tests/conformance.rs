@@ -1,0 +1,158 @@
+//! DESIGN.md's fixed constructs, one small file each, as held-out files would write them: each
+//! must check (or fail with the stated code) exactly as the design says.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::Path;
+
+use dynlang::check_text;
+
+mod common;
+
+/// Checks `text` in `dir`; panics with the diagnostics if it does not check.
+fn checks_in(dir: &Path, text: &str) {
+    let (_, result) = check_text("conformance.dyn", text, dir);
+    if let Err(diags) = result {
+        let messages: Vec<_> = diags.items.iter().map(|d| format!("{}: {}", d.code.id, d.message)).collect();
+        panic!("{text}\n{messages:#?}");
+    }
+}
+
+fn checks(text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    checks_in(dir.path(), text);
+}
+
+#[test]
+fn a_used_module_does_not_hide_the_kind_of_its_name() {
+    checks(
+        "use dynapse2\nuse crossbar\nuse bss2\n\
+         device a = dynapse2 { seed = 1 }\n\
+         device b = crossbar { algorithm = \"tiki-taka\" }\n\
+         device c = bss2\n\
+         preset fast: dynapse2 = dynapse2.default { dt = 0.1 ms }\n\
+         device d = fast\n",
+    );
+}
+
+/// §2's deploy experiment at a small size, run: §4's files, dtypes and shapes.
+#[test]
+fn deploy_outputs_are_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = ndarray::Array2::from_shape_fn((3, 4), |(i, j)| 0.1 * (i + j) as f64);
+    common::save(dir.path(), "w0.npy", &w);
+    let text = r#"
+use dynapse2
+let n_hidden = 4
+device chip = dynapse2.default { Iscale = 100 nA, percent_mismatch = 5 %, seed = 1 }
+network net {
+    input   x[3]
+    neurons h1[n_hidden] { Idc = 0..4 * 1 pA }
+    neurons out[2]
+    x  -> h1  = load("w0.npy")
+    h1 -> h1  = normal(0, 0.2, seed = 3, density = 0.5)
+    h1 -> out = [[0.5, -0.5], [0.25, 0.0], [1, 1], [1_000e-3, 2]]
+    output out
+}
+quantization q4 = autoencoder { n_bits = 4, fixed_epoch = true, num_epoch = 20, optimizer = adam }
+experiment deploy on chip {
+    map net
+    quantize with q4
+    export config to "deploy.config.json"
+    simulate for 10.5 ms {
+        x <- poisson(rate = 40 Hz, seed = 7)
+        record spikes(out), Imem(h1)
+    }
+}
+"#;
+    let (_, checked) = check_text("deploy.dyn", text, dir.path());
+    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    let out = dir.path().join("out");
+    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
+    let exp = out.join("deploy");
+    // 10.5 ms / 1 ms rounds to 11 steps
+    let spikes: ndarray::Array2<u8> = ndarray_npy::read_npy(exp.join("spikes.out.npy")).unwrap();
+    assert_eq!(spikes.dim(), (11, 2));
+    let imem: ndarray::Array2<f64> = ndarray_npy::read_npy(exp.join("Imem.h1.npy")).unwrap();
+    assert_eq!(imem.dim(), (11, 4));
+    assert!(imem.iter().all(|i| *i > 0.0 && *i < 1e-3), "currents in amperes");
+    // quantization.json: per cluster, its neurons with their codes, base weights, loss curve
+    let q = common::read_json(&exp.join("quantization.json"));
+    let cluster = &q["clusters"][0];
+    assert_eq!(cluster["neurons"].as_array().unwrap().len(), 6);
+    let codes = cluster["codes"].as_array().unwrap();
+    assert_eq!((codes.len(), codes[0].as_array().unwrap().len()), (6, 3 + 6));
+    assert_eq!(cluster["Iw"].as_array().unwrap().len(), 4);
+    assert!(!cluster["loss_curve"].as_array().unwrap().is_empty());
+    let codes_in: ndarray::Array2<u8> = ndarray_npy::read_npy(exp.join("quantized.codes_in.npy")).unwrap();
+    assert_eq!(codes_in.dim(), (3, 6));
+    assert_eq!(codes[5][1].as_u64(), Some(u64::from(codes_in[[1, 5]])));
+    // export config maps each logical neuron to its address
+    let config = common::read_json(&exp.join("deploy.config.json"));
+    let out1 = config["neurons"].as_array().unwrap().iter().find(|n| n["name"] == "out[1]").unwrap();
+    assert!(out1["chip"].is_u64() && out1["core"].is_u64() && out1["neuron"].is_u64());
+    // summary.json: every pass with its wall time
+    let summary = common::read_json(&exp.join("summary.json"));
+    let passes: Vec<&str> = summary["passes"].as_array().unwrap().iter().map(|p| p["pass"].as_str().unwrap()).collect();
+    assert_eq!(passes, ["map", "quantize", "export", "simulate"]);
+    assert!(summary["passes"].as_array().unwrap().iter().all(|p| p["seconds"].is_f64()));
+    assert_eq!(summary["passes"][3]["steps"], 11);
+}
+
+/// §2's crossbar network and training, run: summary.json's `train.epochs` and `export weights`
+/// with every layer's trained bias (digital and analog), for a preset and an algorithm by string.
+#[test]
+fn training_outputs_are_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = ndarray::Array2::from_shape_fn((20, 4), |(i, j)| ((i * 7 + j * 3) % 5) as f64 / 5.0);
+    let y = ndarray::Array1::from_shape_fn(20, |i| (i % 3) as i64);
+    common::save(dir.path(), "x.npy", &x);
+    common::save(dir.path(), "y.npy", &y);
+    let text = r#"
+use crossbar
+device tile = crossbar.EcRam { algorithm = "c-ttv2", io { out_noise = 0.06 }, seed = 1 }
+network mlp {
+    input x[4]
+    layer h[8] { activation = sigmoid, bias = analog }
+    layer out[3] { activation = none }
+    x -> h = analog
+    h -> out = analog
+    output out
+}
+experiment fit on tile {
+    train mlp with {
+        data = load("x.npy"), labels = load("y.npy")
+        test_data = load("x.npy"), test_labels = load("y.npy")
+        epochs = 2, batch_size = 5, lr = 0.1, loss = cross_entropy, seed = 1
+    }
+    export weights to "w.npy"
+}
+"#;
+    let (_, checked) = check_text("fit.dyn", text, dir.path());
+    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    let out = dir.path().join("out");
+    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
+    let exp = out.join("fit");
+    let summary = common::read_json(&exp.join("summary.json"));
+    let epochs = summary["train"]["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 2);
+    for key in ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] {
+        assert!(epochs[1][key].is_f64(), "{key}");
+    }
+    let w: ndarray::Array2<f64> = ndarray_npy::read_npy(exp.join("w.x-h.npy")).unwrap();
+    assert_eq!(w.dim(), (4, 8));
+    let analog: ndarray::Array1<f64> = ndarray_npy::read_npy(exp.join("w.h.bias.npy")).unwrap();
+    let digital: ndarray::Array1<f64> = ndarray_npy::read_npy(exp.join("w.out.bias.npy")).unwrap();
+    assert_eq!((analog.len(), digital.len()), (8, 3));
+}
+
+/// `simulate [NET | deployed] for DURATION { STIMULI; record ... }`, as DESIGN §2 writes it.
+#[test]
+fn a_semicolon_separates_stimuli_from_records() {
+    checks(
+        "device chip = dynapse2\n\
+         network net { input x[2], neurons h[2], x -> h = [[1, 0], [0, 1]], output h }\n\
+         experiment e on chip {\n\
+             simulate net for 10 ms { x <- regular(period = 2 ms); record spikes(h), Imem(h) }\n\
+         }\n",
+    );
+}
