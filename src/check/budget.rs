@@ -6,9 +6,10 @@ use crate::diagnostics::{codes, Diag};
 use crate::model::{Network, Projection, Record};
 use crate::syntax::span::Span;
 
-/// Largest number of neuron updates of one simulation (steps x simulated neurons): about a
-/// minute and a half at the simulator's ~10^7 neuron-steps per second.
-pub const MAX_NEURON_STEPS: u64 = 1_000_000_000;
+/// Largest number of neuron updates of one simulation (steps x simulated neurons): about an
+/// hour at the simulator's ~4 x 10^7 neuron-steps per second. A guard against typos (a duration
+/// in the wrong unit), not against long but real experiments.
+pub const MAX_NEURON_STEPS: u64 = 100_000_000_000;
 
 /// Largest number of values one simulation holds in memory: recorded states (steps x recorded
 /// neurons, per record) plus input spike counts (steps x input channels); 2^27 values are 1 GiB
@@ -57,8 +58,10 @@ pub fn check_simulation(network: &Network, steps: usize, records: &[Record], dur
 pub const MAX_TILE_DEVICES: u64 = 1 << 22;
 
 /// Largest training run, in weight-sized units of work: epochs x (training + test samples) x
-/// (weights + [`SAMPLE_OVERHEAD`]); about half a minute at the crossbar models' speed.
-pub const MAX_TRAIN_WORK: u64 = 500_000_000;
+/// (weights + [`SAMPLE_OVERHEAD`]); about an hour at the pulsed update's ~2 x 10^8 weight-samples
+/// per second (an MNIST-sized run, 30 epochs of 70,000 samples through 200,000 weights, is 4 x
+/// 10^11).
+pub const MAX_TRAIN_WORK: u64 = 1_000_000_000_000;
 
 /// What one sample costs beyond its weights (forward, loss, pulse trains), in weights: a small
 /// network's epoch is dominated by it.
@@ -109,8 +112,8 @@ pub fn check_training(network: &Network, epochs: i64, samples: usize, epochs_spa
 }
 
 /// Largest quantization, in weight-sized units of work: the epochs that must run x (weights +
-/// [`EPOCH_OVERHEAD`]); about half a minute at the autoencoder's speed.
-pub const MAX_QUANTIZE_WORK: u64 = 2_000_000_000;
+/// [`EPOCH_OVERHEAD`]); about an hour at the autoencoder's ~3 x 10^8 weight-epochs per second.
+pub const MAX_QUANTIZE_WORK: u64 = 1_000_000_000_000;
 
 /// What one autoencoder epoch costs beyond its weights, in weights.
 pub const EPOCH_OVERHEAD: u64 = 1024;

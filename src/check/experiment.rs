@@ -19,9 +19,9 @@ use crate::model::{
 use crate::syntax::ast::{self, Block, ExperimentItem, PopulationKind, StepKind, TrainWith};
 use crate::syntax::span::Span;
 
-/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`): 10^7 steps
-/// are close to three hours at the default `dt` of 1 ms, and about 4 s of work for one neuron.
-pub const MAX_STEPS: usize = 10_000_000;
+/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`): 10^8 steps
+/// are 28 hours at the default `dt` of 1 ms, and about 40 s of work for one neuron.
+pub const MAX_STEPS: usize = 100_000_000;
 
 /// What earlier steps of the experiment produced.
 #[derive(Default)]
