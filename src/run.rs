@@ -85,8 +85,12 @@ fn run_experiment(checked: &Checked, plan: &ExperimentPlan, options: &RunOptions
     let mut ir = Ir { stage, warnings: Vec::new(), crossbar: None, deploy: None, bss2: None };
     let mut reports = Vec::new();
     for (index, step) in plan.steps.iter().enumerate() {
+        let mark = ir.stage.mark();
         let report = passes::apply(step, &mut ir, &ctx)?;
-        let mut entry = json!({ "step": index + 1, "pass": report.pass, "seconds": report.seconds });
+        // The files this step wrote, so float and deployed runs' records can be told apart.
+        let step_files: Vec<String> = ir.stage.written_since(mark).iter().map(|f| f.display().to_string()).collect();
+        let mut entry =
+            json!({ "step": index + 1, "pass": report.pass, "seconds": report.seconds, "files": step_files });
         if let (Some(map), serde_json::Value::Object(figures)) = (entry.as_object_mut(), report.figures) {
             map.extend(figures);
         }

@@ -156,3 +156,123 @@ fn a_semicolon_separates_stimuli_from_records() {
          }\n",
     );
 }
+
+/// Checks and runs `text` in `dir`, writing `dir/out/<experiment>/`.
+fn run_in(dir: &Path, text: &str) {
+    let (_, checked) = check_text("run.dyn", text, dir);
+    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    dynlang::run::run(&checked, &common::quiet_run(dir.join("out"))).unwrap_or_else(|d| panic!("{:?}", d.items));
+}
+
+const SMALL_NET: &str = "use dynapse2
+device chip = dynapse2.default { seed = 1 }
+network net {
+    input   x[3]
+    neurons h1[4]
+    neurons out[2]
+    x  -> h1  = uniform(0, 1, seed = 2)
+    h1 -> out = uniform(0, 1, seed = 3)
+    output out
+}
+quantization q = autoencoder { fixed_epoch = true, num_epoch = 20 }
+";
+
+/// §2: "simulate deployed ... so one file compares float and deployed behaviour": the first run
+/// keeps §4's names, a later one's files name its target (then its position), and summary.json
+/// lists each step's files.
+#[test]
+fn float_and_deployed_runs_record_the_same_probe_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{SMALL_NET}
+experiment compare on chip {{
+    simulate net for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }}
+    map net
+    quantize with q
+    simulate deployed for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }}
+    simulate deployed for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Vmem(h1) }}
+    simulate net for 20 ms {{ record spikes(out) }}
+}}
+"
+    );
+    run_in(dir.path(), &text);
+    let exp = dir.path().join("out/compare");
+    for (file, rows) in [
+        ("spikes.out.npy", 2),
+        ("Imem.h1.npy", 4),
+        ("spikes.out.deployed.npy", 2),
+        ("Imem.h1.deployed.npy", 4),
+        ("spikes.out.deployed.step5.npy", 2),
+        ("Vmem.h1.npy", 4),
+        ("spikes.out.net.npy", 2),
+    ] {
+        let array = dynlang::output::npy::read_npy(&exp.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(array.shape(), [20, rows], "{file}");
+    }
+    let summary = common::read_json(&exp.join("summary.json"));
+    let files = |step: usize| summary["passes"][step]["files"].clone();
+    assert_eq!(files(0), serde_json::json!(["Imem.h1.npy", "spikes.out.npy"]));
+    assert_eq!(files(3), serde_json::json!(["Imem.h1.deployed.npy", "spikes.out.deployed.npy"]));
+    assert_eq!(files(4), serde_json::json!(["Vmem.h1.npy", "spikes.out.deployed.step5.npy"]));
+    assert_eq!(files(5), serde_json::json!(["spikes.out.net.npy"]));
+    assert!(summary["files"].as_array().unwrap().iter().any(|f| f == "quantization.json"));
+}
+
+/// Exports are the user's names: a recorded file steps around an export's path.
+#[test]
+fn a_recorded_file_steps_around_an_exported_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{SMALL_NET}
+experiment e on chip {{
+    map net
+    export spec to \"spikes.out.npy\"
+    simulate for 5 ms {{ record spikes(out) }}
+}}
+"
+    );
+    run_in(dir.path(), &text);
+    let exp = dir.path().join("out/e");
+    let spikes = dynlang::output::npy::read_npy(&exp.join("spikes.out.mapped.npy")).unwrap();
+    assert_eq!(spikes.shape(), [5, 2]);
+}
+
+/// Rockpool's lowercase record names are aliases; the file keeps the spelling written.
+#[test]
+fn rockpool_record_names_are_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{SMALL_NET}
+experiment e on chip {{
+    simulate net for 5 ms {{
+        x <- regular(period = 2 ms)
+        record imem(h1), Imem(h1), isyn(h1), iampa(h1), vmem(out), iahp(out), spikes(out)
+    }}
+}}
+"
+    );
+    run_in(dir.path(), &text);
+    let exp = dir.path().join("out/e");
+    let read = |f: &str| -> ndarray::Array2<f64> { ndarray_npy::read_npy(exp.join(f)).unwrap() };
+    assert_eq!(read("imem.h1.npy"), read("Imem.h1.npy"));
+    assert_eq!(read("isyn.h1.npy"), read("iampa.h1.npy"));
+    assert_eq!(read("vmem.out.npy").dim(), (5, 2));
+    assert_eq!(read("iahp.out.npy").dim(), (5, 2));
+}
+
+/// An input's spikes are the stimulus actually drawn: uint8 counts, (steps, channels).
+#[test]
+fn an_input_records_the_spikes_it_was_driven_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{SMALL_NET}
+experiment e on chip {{
+    simulate net for 10 ms {{ x <- regular(period = 2 ms); record spikes(x), spikes(out) }}
+}}
+"
+    );
+    run_in(dir.path(), &text);
+    let spikes: ndarray::Array2<u8> = ndarray_npy::read_npy(dir.path().join("out/e/spikes.x.npy")).unwrap();
+    assert_eq!(spikes.dim(), (10, 3));
+    assert_eq!(spikes.iter().map(|c| u32::from(*c)).sum::<u32>(), 15, "one spike every 2 steps on 3 channels");
+}

@@ -54,58 +54,11 @@ impl ExperimentChecker<'_, '_> {
             }
         }
         if ok {
-            self.output_clashes(&steps);
+            for diag in super::outputs::name_outputs(&mut steps, &self.model.networks) {
+                self.resolver.report(diag);
+            }
         }
         ok.then(|| Experiment { name: item.name.node.clone(), device: device.name.clone(), steps, span: item.span })
-    }
-
-    /// Two steps writing the same file of the experiment's folder: the later one would silently
-    /// replace the earlier one's results (e.g. float and deployed runs recording `spikes.out.npy`).
-    fn output_clashes(&self, steps: &[Step]) {
-        let mut written: BTreeMap<String, Span> = BTreeMap::new();
-        for step in steps {
-            let files: Vec<(String, Span)> = match &step.plan {
-                StepPlan::Simulate { target, records, .. } => {
-                    let Some(network) = self.model.networks.get(target.network()) else { continue };
-                    records
-                        .iter()
-                        .filter_map(|r| {
-                            let pop = network.populations.get(r.population)?;
-                            Some((format!("{}.{}.npy", r.state, pop.name), r.span))
-                        })
-                        .collect()
-                }
-                StepPlan::Export { path, .. } => vec![(normalised(path), step.span)],
-                _ => continue,
-            };
-            for (file, span) in files {
-                if let Some(first) = written.get(&file) {
-                    self.resolver.report(
-                        Diag::error(&codes::EXPERIMENT_CLASH, format!("two steps write `{file}`"))
-                            .label(span, "this would replace it")
-                            .label(*first, "first written here")
-                            .help(
-                                "each experiment writes one folder: move the second run into an experiment of \
-                                 its own, or export to another path",
-                            ),
-                    );
-                } else {
-                    written.insert(file, span);
-                }
-            }
-        }
-        // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
-        for (file, span) in &written {
-            let inside = format!("{file}/");
-            if let Some((nested, nested_span)) = written.iter().find(|(other, _)| other.starts_with(&inside)) {
-                self.resolver.report(
-                    Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is written as a file and as a folder"))
-                        .label(*span, "the file")
-                        .label(*nested_span, format!("`{nested}` needs it as a folder"))
-                        .help("export to paths that do not nest inside each other's names"),
-                );
-            }
-        }
     }
 
     fn device(&self, name: &ast::Ident) -> Option<&Device> {
@@ -382,7 +335,7 @@ impl ExperimentChecker<'_, '_> {
         match (duration, stimuli, records) {
             (Ok((seconds, steps)), Ok(stimuli), Ok(records)) => {
                 super::budget::check_simulation(network, steps, &records, duration_expr.span)?;
-                Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records })
+                Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records, raster: String::new() })
             }
             (duration, stimuli, records) => {
                 for diag in [duration.err(), stimuli.err(), records.err()].into_iter().flatten() {
@@ -501,19 +454,7 @@ impl ExperimentChecker<'_, '_> {
     }
 
     fn record(&self, network: &Network, probe: &ast::Probe) -> Result<Record, Diag> {
-        if !dynapse2::STATES.contains(&probe.state.node.as_str()) {
-            return Err(Diag::error(
-                &codes::EXPERIMENT_STATE,
-                format!("a dynapse2 neuron has no state `{}`", probe.state.node),
-            )
-            .label(probe.state.span, "unknown state")
-            .help(match suggest::closest(&probe.state.node, dynapse2::STATES.iter().copied()) {
-                Some(c) => {
-                    format!("did you mean `{c}`? recordable states: {}", suggest::quote_list(dynapse2::STATES))
-                }
-                None => format!("recordable states: {}", suggest::quote_list(dynapse2::STATES)),
-            }));
-        }
+        let canonical = recordable_state(&probe.state)?;
         let Some((index, pop)) = network.population(&probe.population.node) else {
             return Err(Diag::error(
                 &codes::NAMES_UNKNOWN,
@@ -522,19 +463,26 @@ impl ExperimentChecker<'_, '_> {
             .label(probe.population.span, "unknown population")
             .help(suggest::did_you_mean(
                 &probe.population.node,
-                network.neurons().map(|(_, p)| p.name.as_str()),
+                network.populations.iter().map(|p| p.name.as_str()),
                 "population",
             )));
         };
-        if pop.kind == PopulationKind::Input {
+        // An input's spikes are the stimulus actually drawn; it has no other state.
+        if pop.kind == PopulationKind::Input && canonical != "spikes" {
             return Err(Diag::error(
                 &codes::EXPERIMENT_STATE,
                 format!("`{}` is an input: it has no `{}` to record", pop.name, probe.state.node),
             )
+            .label(probe.state.span, "a neuron state")
             .label(probe.population.span, "an input population")
-            .help("record states of `neurons` populations; inputs are what you drive"));
+            .help(format!(
+                "an input records only the spikes it was driven with: `record spikes({})`; record `{}` of a \
+                 `neurons` population",
+                pop.name, probe.state.node
+            )));
         }
-        Ok(Record { state: probe.state.node.clone(), population: index, span: probe.span })
+        let file = format!("{}.{}", probe.state.node, pop.name);
+        Ok(Record { state: probe.state.node.clone(), canonical, population: index, span: probe.span, file })
     }
 
     fn export(
@@ -615,11 +563,6 @@ fn check_each<T, U>(
     Ok(out)
 }
 
-/// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).
-fn normalised(path: &str) -> String {
-    path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
-}
-
 fn needs(keyword: &str) -> &'static str {
     match keyword {
         "calibrate" => "a bss2 device",
@@ -632,6 +575,29 @@ fn order(step: &ast::Step, message: &str, help: &str) -> Diag {
     Diag::error(&codes::EXPERIMENT_ORDER, message.to_string())
         .label(step.keyword, "this step comes too early")
         .help(help.to_string())
+}
+
+/// The canonical state a `record` names: DESIGN.md's (`Imem`) or Rockpool's (`imem`).
+fn recordable_state(state: &ast::Ident) -> Result<&'static str, Diag> {
+    let name = state.node.as_str();
+    if let Some(canonical) = dynapse2::canonical_state(name) {
+        return Ok(canonical);
+    }
+    if dynapse2::DEAD_STATES.contains(&name) {
+        return Err(Diag::error(
+            &codes::EXPERIMENT_STATE,
+            format!("DynapSim never updates `{name}`: every synapse type shares one state"),
+        )
+        .label(state.span, "a state Rockpool keeps but does not simulate")
+        .help("record the combined synaptic current: `Isyn` (Rockpool's `isyn`)"));
+    }
+    let known = dynapse2::STATES.iter().copied().chain(dynapse2::ROCKPOOL_STATES.iter().map(|(alias, _)| *alias));
+    Err(Diag::error(&codes::EXPERIMENT_STATE, format!("a dynapse2 neuron has no state `{name}`"))
+        .label(state.span, "unknown state")
+        .help(match suggest::closest(name, known) {
+            Some(c) => format!("did you mean `{c}`? recordable states: {}", suggest::quote_list(dynapse2::STATES)),
+            None => format!("recordable states: {}", suggest::quote_list(dynapse2::STATES)),
+        }))
 }
 
 /// Export paths stay inside the experiment's output folder.
@@ -658,7 +624,7 @@ pub fn check_export_path(path: &str, span: Span) -> Result<(), Diag> {
             .label(span, "not a valid file name")
             .help(format!("file and folder names are at most {MAX_NAME_BYTES} bytes, without NUL characters")));
     }
-    let file = normalised(path);
+    let file = super::outputs::normalised(path);
     if RESERVED_FILES.contains(&file.as_str()) {
         return Err(Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is a file dyn writes itself"))
             .label(span, "this would replace it")

@@ -15,6 +15,7 @@ pub mod generators;
 pub mod hardware;
 pub mod load;
 pub mod network;
+pub mod outputs;
 pub mod program;
 pub mod quantization;
 pub mod resolve;

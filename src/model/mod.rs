@@ -125,6 +125,17 @@ impl SimTarget {
             SimTarget::Network(n) | SimTarget::Mapped(n) | SimTarget::Deployed(n) => n,
         }
     }
+
+    /// The suffix a later simulation's files take when an earlier step already wrote the plain
+    /// name: `deployed` for `simulate deployed`, the network's name for `simulate NET`, `mapped`
+    /// for a bare `simulate`.
+    pub fn file_suffix(&self) -> &str {
+        match self {
+            SimTarget::Network(n) => n,
+            SimTarget::Mapped(_) => "mapped",
+            SimTarget::Deployed(_) => "deployed",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -137,9 +148,15 @@ pub struct StimulusSpec {
 
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The state as the user spelled it (`Imem`, or Rockpool's `imem`): it names the file.
     pub state: String,
+    /// The canonical state (`spikes`, `Isyn`, `Imem`, `Iahp`, `Vmem`).
+    pub canonical: &'static str,
     pub population: usize,
     pub span: Span,
+    /// The file stem in the experiment's folder (`spikes.out`, or `spikes.out.deployed` when an
+    /// earlier step already wrote `spikes.out.npy`); set once every step is checked.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -190,6 +207,8 @@ pub enum StepPlan {
         steps: usize,
         stimuli: Vec<StimulusSpec>,
         records: Vec<Record>,
+        /// The spike raster's file name (`raster.svg`, `raster.deployed.svg`, ...).
+        raster: String,
     },
     Export {
         what: ExportKind,

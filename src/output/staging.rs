@@ -74,6 +74,8 @@ pub struct OutputStage {
     final_dir: PathBuf,
     temp_dir: PathBuf,
     files: BTreeSet<PathBuf>,
+    /// Every write in order (a path written twice appears twice), for each step's file list.
+    writes: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -85,7 +87,13 @@ impl OutputStage {
         fs::create_dir_all(out_dir).map_err(io_error("create folder", out_dir))?;
         remove_stale_temps(out_dir, experiment);
         let temp_dir = create_temp_dir(out_dir, experiment)?;
-        Ok(Self { final_dir: out_dir.join(experiment), temp_dir, files: BTreeSet::new(), committed: false })
+        Ok(Self {
+            final_dir: out_dir.join(experiment),
+            temp_dir,
+            files: BTreeSet::new(),
+            writes: Vec::new(),
+            committed: false,
+        })
     }
 
     /// `DIR/<experiment>/`, where the files appear after `commit`.
@@ -101,6 +109,17 @@ impl OutputStage {
     /// The staged files so far, relative to the experiment folder, sorted.
     pub fn files(&self) -> impl Iterator<Item = &Path> {
         self.files.iter().map(PathBuf::as_path)
+    }
+
+    /// A mark for [`Self::written_since`]: the number of writes so far.
+    pub fn mark(&self) -> usize {
+        self.writes.len()
+    }
+
+    /// The files written (or rewritten) since `mark`, sorted, each once.
+    pub fn written_since(&self, mark: usize) -> Vec<&Path> {
+        let recent: BTreeSet<&Path> = self.writes.iter().skip(mark).map(PathBuf::as_path).collect();
+        recent.into_iter().collect()
     }
 
     /// Checks a user-written export path and returns it normalised and relative to the
@@ -138,6 +157,7 @@ impl OutputStage {
         }
         write_synced(&staged, bytes)?;
         let final_path = self.final_dir.join(&relative);
+        self.writes.push(relative.clone());
         self.files.insert(relative);
         Ok(final_path)
     }

@@ -14,12 +14,12 @@ use crate::devices::dynapse2::simulation::{
 };
 use crate::diagnostics::{codes, Diag, Diagnostics};
 use crate::model::{Network, SimTarget, Step, StepPlan, StimulusSpec};
-use crate::output::{dotted_file, npy, svg};
+use crate::output::{npy, svg};
 use crate::syntax::span::Span;
 
 /// Runs the step; returns its figures for summary.json.
 pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, Diagnostics> {
-    let StepPlan::Simulate { target, duration, steps, stimuli, records } = &step.plan else {
+    let StepPlan::Simulate { target, duration, steps, stimuli, records, raster } = &step.plan else {
         return Ok(json!({}));
     };
     let model = &ctx.checked.model;
@@ -33,10 +33,12 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
         SimTarget::Mapped(_) | SimTarget::Deployed(_) => super::deployed::setup(ir, ctx, step, target)?,
     };
     let counts = input_counts(network, &layout, stimuli, *steps, params.dt)?;
+    // Inputs' spikes come from `counts`; the simulator records the neurons' states.
     let requests: Vec<RecordRequest> = records
         .iter()
+        .filter(|r| !is_input(network, r))
         .filter_map(|r| {
-            observable(&r.state).map(|observable| RecordRequest { observable, neurons: layout.range(r.population) })
+            observable(r.canonical).map(|observable| RecordRequest { observable, neurons: layout.range(r.population) })
         })
         .collect();
     let precision = match ctx.device.settings.choice("precision") {
@@ -53,8 +55,8 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     })
     .map_err(|e| simulation_error(e, network, &layout, step, params.dt))?;
     progress.finish();
-    let raster = raster_name(step, ctx);
-    write_records(ir, ctx, network, records, &output, params.dt, (step.span, &raster))?;
+    let recorded = Recorded { output: &output, counts: &counts, layout: &layout, dt: params.dt };
+    write_records(ir, ctx, network, records, &recorded, (step.span, raster))?;
     let mut figures = figures(network, &layout, target, *duration, *steps, params.dt, &output);
     if let Some(map) = figures.as_object_mut() {
         map.insert("precision".to_string(), json!(if precision == Precision::F64 { "f64" } else { "f32" }));
@@ -124,61 +126,77 @@ fn stimulus_counts(call: &Call, steps: usize, channels: usize, dt: f64) -> Resul
     }
 }
 
-/// `raster.svg` for the experiment's first simulation that records spikes; a later one (float and
-/// deployed runs side by side) draws `raster.stepN.svg`, N its position in the experiment.
-fn raster_name(step: &Step, ctx: &Ctx) -> String {
-    let records_spikes =
-        |s: &Step| matches!(&s.plan, StepPlan::Simulate { records, .. } if records.iter().any(|r| r.state == "spikes"));
-    let position = ctx.experiment.steps.iter().position(|s| std::ptr::eq(s, step));
-    let earlier = position.map_or(0, |p| ctx.experiment.steps.iter().take(p).filter(|s| records_spikes(s)).count());
-    match position {
-        Some(p) if earlier > 0 => format!("raster.step{}.svg", p + 1),
-        _ => crate::output::names::RASTER_SVG.to_string(),
+fn is_input(network: &Network, record: &crate::model::Record) -> bool {
+    network.populations.get(record.population).is_some_and(|p| p.kind == crate::syntax::ast::PopulationKind::Input)
+}
+
+/// What a simulation produced: the simulator's traces and the input spike counts it was driven by.
+struct Recorded<'a> {
+    output: &'a SimOutput,
+    counts: &'a Array2<u32>,
+    layout: &'a Layout,
+    dt: f64,
+}
+
+impl Recorded<'_> {
+    /// An input's spike counts per step, saturated at 255 like the neurons' spikes.
+    fn input_spikes(&self, population: usize) -> Array2<u8> {
+        let range = self.layout.range(population);
+        let end = range.end.min(self.counts.ncols());
+        let start = range.start.min(end);
+        self.counts.slice(s![.., start..end]).mapv(|c| u8::try_from(c).unwrap_or(u8::MAX))
     }
 }
 
+/// Writes each record as `<file>.npy` (and `<file>.svg`), the spike raster as `raster`.
 fn write_records(
     ir: &mut Ir,
     ctx: &Ctx,
     network: &Network,
     records: &[crate::model::Record],
-    output: &SimOutput,
-    dt: f64,
+    recorded: &Recorded,
     (span, raster): (Span, &str),
 ) -> Result<(), Diagnostics> {
-    let mut rasters = Vec::new();
-    for (record, traced) in records.iter().zip(&output.traces) {
+    let mut rasters: Vec<(&str, Array2<u8>)> = Vec::new();
+    let mut traces = recorded.output.traces.iter();
+    for record in records {
         let pop = network.populations.get(record.population).map_or("", |p| p.name.as_str());
+        let npy_file = format!("{}.npy", record.file);
+        if is_input(network, record) {
+            let counts = recorded.input_spikes(record.population);
+            npy::write_u8(&mut ir.stage, &npy_file, &counts).map_err(|e| output_error(e, span))?;
+            rasters.push((pop, counts));
+            continue;
+        }
+        let Some(traced) = traces.next() else { break };
         match &traced.trace {
             Trace::Values(values) => {
-                npy::write_f64(&mut ir.stage, &dotted_file(&record.state, pop, "npy"), values)
-                    .map_err(|e| output_error(e, span))?;
+                npy::write_f64(&mut ir.stage, &npy_file, values).map_err(|e| output_error(e, span))?;
                 if ctx.plots {
-                    let unit = if record.state == "Vmem" { "V" } else { "A" };
+                    let unit = if record.canonical == "Vmem" { "V" } else { "A" };
                     let picture = svg::trace_svg(&svg::Trace {
                         signal: &record.state,
                         population: pop,
                         unit,
                         values: values.view(),
-                        dt,
+                        dt: recorded.dt,
                     })
                     .map_err(|e| output_error(e, span))?;
                     ir.stage
-                        .write(&dotted_file(&record.state, pop, "svg"), picture.as_bytes())
+                        .write(&format!("{}.svg", record.file), picture.as_bytes())
                         .map_err(|e| output_error(e, span))?;
                 }
             }
             Trace::Counts(counts) => {
-                npy::write_u8(&mut ir.stage, &dotted_file("spikes", pop, "npy"), counts)
-                    .map_err(|e| output_error(e, span))?;
-                rasters.push((pop, counts));
+                npy::write_u8(&mut ir.stage, &npy_file, counts).map_err(|e| output_error(e, span))?;
+                rasters.push((pop, counts.clone()));
             }
         }
     }
     if ctx.plots && !rasters.is_empty() {
         let populations: Vec<svg::SpikePopulation> =
             rasters.iter().map(|(name, counts)| svg::SpikePopulation { name, counts: counts.view() }).collect();
-        let picture = svg::raster_svg(&populations, dt).map_err(|e| output_error(e, span))?;
+        let picture = svg::raster_svg(&populations, recorded.dt).map_err(|e| output_error(e, span))?;
         ir.stage.write(raster, picture.as_bytes()).map_err(|e| output_error(e, span))?;
     }
     Ok(())

@@ -90,6 +90,23 @@ pub const HIGH_LEVEL: &[(&str, &str)] = &[
 /// States a `record` may name on this device.
 pub const STATES: &[&str] = &["spikes", "Isyn", "Imem", "Iahp", "Vmem"];
 
+/// Rockpool's own record and state names, each the alias of a canonical state (Rockpool keeps the
+/// synapse in its `iampa` attribute and records it as `isyn`).
+pub const ROCKPOOL_STATES: &[(&str, &str)] =
+    &[("isyn", "Isyn"), ("iampa", "Isyn"), ("imem", "Imem"), ("iahp", "Iahp"), ("vmem", "Vmem")];
+
+/// Rockpool attributes that DynapSim never updates: all synapse types share one state, `Isyn`.
+pub const DEAD_STATES: &[&str] = &["igaba", "inmda", "ishunt"];
+
+/// The canonical state a `record` name stands for (`Imem` for `Imem` and `imem`).
+pub fn canonical_state(name: &str) -> Option<&'static str> {
+    STATES
+        .iter()
+        .copied()
+        .find(|s| *s == name)
+        .or_else(|| ROCKPOOL_STATES.iter().find(|(alias, _)| *alias == name).map(|(_, canonical)| *canonical))
+}
+
 const DEVICE_ONLY: &[FieldSpec] = &[
     quantity_default("Iw_0", A, 1e-9, NONNEG, ANY, "base weight current selected by CAM bit 0 (per core)"),
     quantity_default("Iw_1", A, 2e-9, NONNEG, ANY, "base weight current selected by CAM bit 1"),

@@ -1,0 +1,105 @@
+//! Output file names of one experiment, chosen once every step is checked: the first step that
+//! writes a file keeps DESIGN.md's name (`spikes.out.npy`); a later simulation whose file would
+//! replace it takes a suffix naming its target (`spikes.out.deployed.npy`), then also its position
+//! (`spikes.out.deployed.step4.npy`). Only paths the user wrote twice (`export ... to`) clash.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{codes, Diag};
+use crate::model::{Network, Step, StepPlan};
+use crate::syntax::span::Span;
+
+/// Names every simulation's files; returns a diagnostic for each path the user named twice or a
+/// recorded file that no suffix keeps apart from an export.
+pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    // Exports first: their paths are the user's, so generated names step around them.
+    let mut taken: BTreeMap<String, Span> = BTreeMap::new();
+    for step in steps.iter() {
+        if let StepPlan::Export { path, .. } = &step.plan {
+            let file = normalised(path);
+            match taken.get(&file) {
+                Some(first) => diags.push(clash(&file, step.span, *first)),
+                None => {
+                    taken.insert(file, step.span);
+                }
+            }
+        }
+    }
+    for (index, step) in steps.iter_mut().enumerate() {
+        let span = step.span;
+        let StepPlan::Simulate { target, records, raster, .. } = &mut step.plan else { continue };
+        let Some(network) = networks.get(target.network()) else { continue };
+        let named = format!(".{}", target.file_suffix());
+        let suffixes = [String::new(), named.clone(), format!("{named}.step{}", index + 1)];
+        for record in records.iter_mut() {
+            let pop = network.populations.get(record.population).map_or("", |p| p.name.as_str());
+            let base = format!("{}.{pop}", record.state);
+            match free_stem(&base, &suffixes, &["npy", "svg"], &taken) {
+                Ok(stem) => {
+                    claim(&mut taken, &stem, &["npy", "svg"], record.span);
+                    record.file = stem;
+                }
+                Err(file) => diags.push(clash(&file, record.span, taken.get(&file).copied().unwrap_or(span))),
+            }
+        }
+        if records.iter().any(|r| r.canonical == "spikes") {
+            match free_stem("raster", &suffixes, &["svg"], &taken) {
+                Ok(stem) => {
+                    claim(&mut taken, &stem, &["svg"], span);
+                    *raster = format!("{stem}.svg");
+                }
+                Err(file) => diags.push(clash(&file, span, taken.get(&file).copied().unwrap_or(span))),
+            }
+        }
+    }
+    // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
+    for (file, span) in &taken {
+        let inside = format!("{file}/");
+        if let Some((nested, nested_span)) = taken.iter().find(|(other, _)| other.starts_with(&inside)) {
+            diags.push(
+                Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is written as a file and as a folder"))
+                    .label(*span, "the file")
+                    .label(*nested_span, format!("`{nested}` needs it as a folder"))
+                    .help("export to paths that do not nest inside each other's names"),
+            );
+        }
+    }
+    diags
+}
+
+/// The first `base + suffix` whose files are all free, or the last candidate's taken file.
+fn free_stem(
+    base: &str,
+    suffixes: &[String],
+    extensions: &[&str],
+    taken: &BTreeMap<String, Span>,
+) -> Result<String, String> {
+    let mut last = String::new();
+    for suffix in suffixes {
+        let stem = format!("{base}{suffix}");
+        match extensions.iter().map(|e| format!("{stem}.{e}")).find(|f| taken.contains_key(f)) {
+            Some(file) => last = file,
+            None => return Ok(stem),
+        }
+    }
+    Err(last)
+}
+
+fn claim(taken: &mut BTreeMap<String, Span>, stem: &str, extensions: &[&str], span: Span) {
+    for e in extensions {
+        taken.insert(format!("{stem}.{e}"), span);
+    }
+}
+
+fn clash(file: &str, span: Span, first: Span) -> Diag {
+    Diag::error(&codes::EXPERIMENT_CLASH, format!("two steps write `{file}`"))
+        .label(span, "this would replace it")
+        .label(first, "first written here")
+        .help("each experiment writes one folder: export to another path")
+}
+
+/// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).
+pub(super) fn normalised(path: &str) -> String {
+    path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
+}
