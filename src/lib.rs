@@ -23,6 +23,7 @@ pub mod check;
 pub mod cli;
 pub mod devices;
 pub mod diagnostics;
+pub mod files;
 pub mod lower;
 pub mod model;
 pub mod output;

@@ -1,5 +1,5 @@
 //! `dyn run`: every experiment's passes in order, each experiment's files staged and committed
-//! only when all its passes succeeded.
+//! only when every pass of every experiment succeeded.
 
 use std::path::{Path, PathBuf};
 
@@ -42,19 +42,42 @@ pub fn run(checked: &Checked, options: &RunOptions) -> Result<Vec<ExperimentOutc
                 .into());
         }
     }
-    let lowered = lower(checked, options.experiment.as_deref());
-    let mut outcomes = Vec::new();
-    for plan in &lowered.experiments {
-        outcomes.push(run_experiment(checked, plan, options)?);
+    let fresh = std::fs::symlink_metadata(&options.out_dir).is_err();
+    let result = run_all(checked, options);
+    if result.is_err() && fresh {
+        // the output folder this run created, now empty again (`remove_dir` keeps a non-empty one)
+        let _ = std::fs::remove_dir(&options.out_dir);
     }
-    Ok(outcomes)
+    result
 }
 
-fn run_experiment(
-    checked: &Checked,
-    plan: &ExperimentPlan,
-    options: &RunOptions,
-) -> Result<ExperimentOutcome, Diagnostics> {
+fn run_all(checked: &Checked, options: &RunOptions) -> Result<Vec<ExperimentOutcome>, Diagnostics> {
+    let lowered = lower(checked, options.experiment.as_deref());
+    let mut staged = Vec::new();
+    for plan in &lowered.experiments {
+        staged.push(run_experiment(checked, plan, options)?);
+    }
+    // Committed only once every experiment succeeded: a failed run leaves no outputs at all.
+    staged.into_iter().map(Staged::commit).collect()
+}
+
+/// An experiment that ran, its files still staged.
+struct Staged {
+    stage: OutputStage,
+    name: String,
+    summary: serde_json::Value,
+    span: crate::syntax::span::Span,
+}
+
+impl Staged {
+    fn commit(self) -> Result<ExperimentOutcome, Diagnostics> {
+        let dir = self.stage.final_dir().to_path_buf();
+        let files = self.stage.commit().map_err(|e| passes::output_error(e, self.span))?;
+        Ok(ExperimentOutcome { name: self.name, dir, files, summary: self.summary })
+    }
+}
+
+fn run_experiment(checked: &Checked, plan: &ExperimentPlan, options: &RunOptions) -> Result<Staged, Diagnostics> {
     let experiment = plan.experiment;
     let stage =
         OutputStage::begin(&options.out_dir, &experiment.name).map_err(|e| passes::output_error(e, experiment.span))?;
@@ -99,12 +122,7 @@ fn run_experiment(
     }
     out_json::write_json(&mut ir.stage, names::SUMMARY, &summary)
         .map_err(|e| passes::output_error(e, experiment.span))?;
-    let dir = ir.stage.final_dir().to_path_buf();
-    let files = ir.stage.commit().map_err(|e| passes::output_error(e, experiment.span))?;
-    for warning in &ir.warnings {
-        let _ = warning;
-    }
-    Ok(ExperimentOutcome { name: experiment.name.clone(), dir, files, summary })
+    Ok(Staged { stage: ir.stage, name: experiment.name.clone(), summary, span: experiment.span })
 }
 
 /// Checks and runs a file: what `dyn run` does, for tests and the REPL.

@@ -445,3 +445,142 @@ fn repl_expressions_never_panic() {
         assert!(reply.is_ok(), "repl input {i} panicked: {line:?}");
     }
 }
+
+// ---- runs that fail, and sizes no experiment needs ---------------------------------------------
+
+fn dyn_run(dir: &Path, name: &str, text: &str, out: &Path) -> Output {
+    std::fs::write(dir.join(name), text).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_dyn"))
+        .args(["run", name, "-o"])
+        .arg(out)
+        .args(["--quiet", "--no-plots"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_failed_run_leaves_no_outputs() {
+    // the first experiment succeeds, the second blows up at run time: neither folder appears
+    let text = "use dynapse2\ndevice chip = dynapse2.default\n\
+                network ok { neurons n[1] { Idc = 1 nA } }\n\
+                network bad { neurons n[1] { Idc = 1e308 A } }\n\
+                experiment first on chip { simulate ok for 20 ms { record spikes(n) } }\n\
+                experiment second on chip { simulate bad for 20 ms { record Imem(n) } }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh");
+    let out = dyn_run(dir.path(), "two.dyn", text, &fresh);
+    assert_diagnosed(&out, "dyn::run::non_finite", "second experiment");
+    assert!(!fresh.exists(), "a failed run left its output folder behind");
+    // an existing output folder is left as it was: empty
+    let existing = dir.path().join("existing");
+    std::fs::create_dir(&existing).unwrap();
+    assert_diagnosed(&dyn_run(dir.path(), "two.dyn", text, &existing), "dyn::run::non_finite", "existing -o");
+    assert_eq!(std::fs::read_dir(&existing).unwrap().count(), 0, "a failed run left files behind");
+    // the good experiment alone runs and writes its folder
+    let out = Command::new(env!("CARGO_BIN_EXE_dyn"))
+        .args(["run", "two.dyn", "-e", "first", "--quiet", "--no-plots", "-o"])
+        .arg(&existing)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_valid(&out, "-e first");
+    assert!(existing.join("first/spikes.n.npy").exists());
+}
+
+#[test]
+fn export_paths_that_name_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |path: &str| {
+        format!(
+            "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {{ input x[2]\n neurons h[2]\n \
+             x -> h = uniform(0, 1, seed = 1) }}\nexperiment e on chip {{ map net\n export spec to \"{path}\" }}\n"
+        )
+    };
+    let long = format!("{}.json", "a".repeat(300));
+    for path in [".", "./", "sub/..", "", "../x.json", "/tmp/x.json", long.as_str()] {
+        let out = dyn_check(dir.path(), "export.dyn", file(path).as_bytes());
+        assert_diagnosed(&out, "dyn::experiment::export", path);
+    }
+    for path in ["summary.json", "./quantization.json", "raster.svg"] {
+        let out = dyn_check(dir.path(), "export.dyn", file(path).as_bytes());
+        assert_diagnosed(&out, "dyn::experiment::clash", path);
+    }
+    // one path used as a file and as a folder
+    let nested = file("a.json").replace("\" }\n", "\"\n export spec to \"a.json/b.json\" }\n");
+    assert_diagnosed(&dyn_check(dir.path(), "nested.dyn", nested.as_bytes()), "dyn::experiment::clash", "nested");
+    assert_valid(&dyn_check(dir.path(), "fine.dyn", file("sub/spec.json").as_bytes()), "sub/spec.json");
+}
+
+#[test]
+fn absurd_sizes_are_refused_by_the_checker() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = |pop: &str, duration: &str, dt: &str| {
+        format!(
+            "use dynapse2\ndevice chip = dynapse2.default {{ dt = {dt} }}\nnetwork net {{ input x[4]\n \
+             neurons h[{pop}]\n x -> h = uniform(0, 1, seed = 1) }}\nexperiment e on chip {{ simulate net for \
+             {duration} {{ x <- poisson(rate = 10 Hz, seed = 1)\n record spikes(h), Imem(h) }} }}\n"
+        )
+    };
+    let cases = [
+        ("1", "1e9 s", "1 ms", "dyn::experiment::duration"),
+        ("1", "1000000 s", "1 ms", "dyn::experiment::duration"),
+        ("1", "1 s", "1e-320 s", "dyn::experiment::duration"),
+        ("1", "1 s", "0 ms", "dyn::types::range"),
+        ("4000000000", "1 s", "1 ms", "dyn::types::range"),
+        ("0", "1 s", "1 ms", "dyn::types::range"),
+        ("1024", "2000 s", "1 ms", "dyn::experiment::size"),
+        ("64", "2000 s", "1 ms", "dyn::experiment::size"),
+    ];
+    for (pop, duration, dt, code) in cases {
+        let out = dyn_check(dir.path(), "sim.dyn", sim(pop, duration, dt).as_bytes());
+        assert_diagnosed(&out, code, &format!("h[{pop}] for {duration} at dt = {dt}"));
+    }
+    assert_valid(&dyn_check(dir.path(), "sim.dyn", sim("64", "20 s", "1 ms").as_bytes()), "a modest simulation");
+    let train = |hidden: &str, epochs: &str| {
+        format!(
+            "use crossbar\ndevice tile = crossbar.ReRamSB\nnetwork mlp {{ input x[2]\n layer h[{hidden}]\n \
+             layer out[2] {{ activation = none }}\n x -> h = analog\n h -> out = analog\n output out }}\n\
+             experiment fit on tile {{ train mlp with {{ data = [[0.1, 0.2], [0.2, 0.1]], labels = [0, 1], \
+             epochs = {epochs} }} }}\n"
+        )
+    };
+    for (hidden, epochs, code) in [
+        ("8", "1e15", "dyn::types::"),
+        ("500000", "1_000_000", "dyn::experiment::size"),
+        ("4000000", "1", "dyn::experiment::size"),
+    ] {
+        let out = dyn_check(dir.path(), "train.dyn", train(hidden, epochs).as_bytes());
+        assert_diagnosed(&out, code, &format!("h[{hidden}], {epochs} epochs"));
+    }
+    assert_valid(&dyn_check(dir.path(), "train.dyn", train("8", "100").as_bytes()), "a modest training run");
+    let quantize = |fixed: &str, epochs: &str| {
+        format!(
+            "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {{ input x[2]\n neurons h[2]\n \
+             x -> h = uniform(0, 1, seed = 1) }}\nquantization q = autoencoder {{ fixed_epoch = {fixed}, \
+             num_epoch = {epochs} }}\nexperiment e on chip {{ map net\n quantize with q }}\n"
+        )
+    };
+    let out = dyn_check(dir.path(), "q.dyn", quantize("true", "1_000_000_000").as_bytes());
+    assert_diagnosed(&out, "dyn::experiment::size", "a billion fixed epochs");
+    assert_valid(&dyn_check(dir.path(), "q.dyn", quantize("false", "1_000_000_000").as_bytes()), "stopping rule");
+    // the stopping rule checks only every num_epoch_checkpoint epochs
+    let huge_chunk = quantize("false", "2000, num_epoch_checkpoint = 4_000_000_000");
+    assert_diagnosed(&dyn_check(dir.path(), "q.dyn", huge_chunk.as_bytes()), "dyn::experiment::size", "checkpoint");
+}
+
+#[test]
+fn endless_files_are_not_read_to_the_end() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dyn")).args(["check", "/dev/zero"]).output().unwrap();
+    assert_diagnosed(&out, "dyn::cli::file", "/dev/zero as the file");
+    let out = dyn_check(dir.path(), "use.dyn", b"use \"/dev/zero\" as z\n");
+    assert_diagnosed(&out, "dyn::names::import_file", "/dev/zero imported");
+    let text = "network n { input x[2]\n neurons h[2]\n x -> h = load(\"/dev/zero\") }\n";
+    assert_diagnosed(&dyn_check(dir.path(), "load.dyn", text.as_bytes()), "dyn::load::malformed", "/dev/zero loaded");
+}

@@ -19,7 +19,8 @@ use crate::model::{
 use crate::syntax::ast::{self, Block, ExperimentItem, PopulationKind, StepKind, TrainWith};
 use crate::syntax::span::Span;
 
-/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`).
+/// Largest number of simulation steps accepted (a guard against `simulate for 1e9 s`): 10^8 steps
+/// are 28 hours at the default `dt` of 1 ms, and about 40 s of work for one neuron.
 pub const MAX_STEPS: usize = 100_000_000;
 
 /// What earlier steps of the experiment produced.
@@ -102,7 +103,7 @@ impl ExperimentChecker<'_, '_> {
             StepKind::Map { network, options } => self.map(device, network, options.as_ref(), step, progress),
             StepKind::Quantize { with, options } => self.quantize(with, options.as_ref(), step, progress),
             StepKind::Calibrate { with, options } => self.calibrate(device, with, options.as_ref(), progress),
-            StepKind::Train { network, with } => self.train(network, with, step, progress),
+            StepKind::Train { network, with } => self.train(device, network, with, step, progress),
             StepKind::Simulate { target, duration, stimuli, records } => {
                 self.simulate(device, target.as_ref(), duration, stimuli, records, step, progress)
             }
@@ -187,6 +188,9 @@ impl ExperimentChecker<'_, '_> {
             .label(q.span, "set them in this quantization")
             .help("write the fields in `quantization NAME = autoencoder { ... }`"));
         }
+        if let Some(network) = self.model.networks.get(&mapped) {
+            super::budget::check_quantization(network, &q.settings, q.span, step.span)?;
+        }
         progress.quantized = Some(mapped);
         Ok(StepPlan::Quantize { quantization: q.name.clone() })
     }
@@ -239,6 +243,7 @@ impl ExperimentChecker<'_, '_> {
 
     fn train(
         &self,
+        device: &Device,
         name: &ast::Ident,
         with: &TrainWith,
         step: &ast::Step,
@@ -262,7 +267,16 @@ impl ExperimentChecker<'_, '_> {
             }
         };
         let settings = self.resolver.apply(self.module, Settings::defaults(&crossbar::TRAIN), block, Context::Other);
+        super::budget::check_tiles(network, device.settings.int("n_devices").unwrap_or(1), step.span)?;
         super::training::check_data(network, &settings, block, step.span)?;
+        let rows = |name: &str| match settings.value(name) {
+            Some(Value::Array(a)) => a.data.shape().first().copied().unwrap_or(0),
+            _ => 0,
+        };
+        let samples = rows("data").saturating_add(rows("test_data"));
+        let epochs = settings.int("epochs").unwrap_or(1);
+        let epochs_span = settings.fields.get("epochs").and_then(|f| f.span).unwrap_or(step.span);
+        super::budget::check_training(network, epochs, samples, epochs_span)?;
         progress.trained = true;
         Ok(StepPlan::Train { network: network.name.clone(), settings })
     }
@@ -314,11 +328,13 @@ impl ExperimentChecker<'_, '_> {
         }
         let dt = device.settings.number("dt").unwrap_or(1e-3);
         // Duration, stimuli and records are independent: report every mistake among them.
-        let duration = self.duration(duration, dt);
+        let duration_expr = duration;
+        let duration = self.duration(duration_expr, dt);
         let stimuli = self.stimuli(network, stimuli, duration.as_ref().ok().map(|d| d.1));
         let records = self.records(network, records);
         match (duration, stimuli, records) {
             (Ok((seconds, steps)), Ok(stimuli), Ok(records)) => {
+                super::budget::check_simulation(network, steps, &records, duration_expr.span)?;
                 Ok(StepPlan::Simulate { target, duration: seconds, steps, stimuli, records, raster: String::new() })
             }
             (duration, stimuli, records) => {
@@ -600,7 +616,8 @@ pub fn check_export_path(path: &str, span: Span) -> Result<(), Diag> {
                 std::path::Component::ParentDir | std::path::Component::RootDir | std::path::Component::Prefix(_)
             )
         });
-    if path.is_empty() || escapes || path.ends_with('/') {
+    // the stage's own rule too: `.` or `./` name the folder itself, not a file in it
+    if escapes || path.ends_with('/') || crate::output::OutputStage::resolve(path).is_err() {
         return Err(Diag::error(
             &codes::EXPERIMENT_EXPORT,
             format!("`{path}` is not a file path inside the output folder"),
@@ -608,8 +625,32 @@ pub fn check_export_path(path: &str, span: Span) -> Result<(), Diag> {
         .label(span, "outside the experiment's output folder")
         .help("export paths are relative file names, resolved inside OUT/<experiment>/, e.g. \"deploy.config.json\""));
     }
+    if path.contains('\0') || path.split('/').any(|name| name.len() > MAX_NAME_BYTES) {
+        return Err(Diag::error(&codes::EXPERIMENT_EXPORT, "this export path cannot be a file name")
+            .label(span, "not a valid file name")
+            .help(format!("file and folder names are at most {MAX_NAME_BYTES} bytes, without NUL characters")));
+    }
+    let file = super::outputs::normalised(path);
+    if RESERVED_FILES.contains(&file.as_str()) {
+        return Err(Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is a file dyn writes itself"))
+            .label(span, "this would replace it")
+            .help(format!("export to another name; dyn's own files are {}", suggest::quote_list(RESERVED_FILES))));
+    }
     Ok(())
 }
+
+/// Longest file or folder name that common file systems accept, in bytes.
+const MAX_NAME_BYTES: usize = 255;
+
+/// Files a run or one of its passes writes under fixed names: an export must not replace them.
+const RESERVED_FILES: &[&str] = &[
+    crate::output::names::SUMMARY,
+    crate::output::names::QUANTIZATION,
+    crate::output::names::CALIBRATION,
+    crate::output::names::RASTER_SVG,
+    crate::output::names::CALIBRATION_SVG,
+    crate::output::names::LOSS_SVG,
+];
 
 /// Checks a stimulus' values against the input it drives.
 fn stimulus_values(call: &super::value::Call, channels: usize, steps: Option<usize>, span: Span) -> Result<(), Diag> {

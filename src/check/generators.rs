@@ -43,7 +43,9 @@ pub fn generate(call: &Call, rows: usize, cols: usize) -> Result<Array2<f64>, Di
         }
         "normal" => {
             let (mean, std) = (num("mean", 0.0), num("std", 1.0));
-            let normal = Normal::new(mean, std).map_err(|_| {
+            // rand_distr takes a negative std as a mirrored spread; a user who wrote one meant something else
+            let valid = if std >= 0.0 { Normal::new(mean, std).ok() } else { None };
+            let normal = valid.ok_or_else(|| {
                 Diag::error(&codes::TYPES_RANGE, format!("`normal` needs a non-negative finite std, found {std}"))
                     .label(call.span, "here")
                     .help("std is a spread, e.g. `normal(0, 0.2, seed = 3)`")

@@ -5,6 +5,7 @@
 //! [`settings::Settings`], networks get their weight matrices, and experiments are checked step
 //! by step against their device. Every error of the file is reported, not just the first.
 
+pub mod budget;
 pub mod builtins;
 pub mod calibration;
 pub mod crossbar;

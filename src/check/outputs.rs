@@ -53,6 +53,18 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
             }
         }
     }
+    // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
+    for (file, span) in &taken {
+        let inside = format!("{file}/");
+        if let Some((nested, nested_span)) = taken.iter().find(|(other, _)| other.starts_with(&inside)) {
+            diags.push(
+                Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is written as a file and as a folder"))
+                    .label(*span, "the file")
+                    .label(*nested_span, format!("`{nested}` needs it as a folder"))
+                    .help("export to paths that do not nest inside each other's names"),
+            );
+        }
+    }
     diags
 }
 
@@ -88,6 +100,6 @@ fn clash(file: &str, span: Span, first: Span) -> Diag {
 }
 
 /// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).
-fn normalised(path: &str) -> String {
+pub fn normalised(path: &str) -> String {
     path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
 }

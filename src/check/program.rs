@@ -60,7 +60,7 @@ pub fn load(input: Input) -> (Program, Diagnostics) {
     let mut loader = Loader { program: Program::default(), diags: Diagnostics::new(), stack: Vec::new() };
     match input {
         Input::File(path) => {
-            let bytes = match std::fs::read(path) {
+            let bytes = match crate::files::read_bounded(path, crate::files::MAX_SOURCE_BYTES, &[]) {
                 Ok(b) => b,
                 Err(e) => {
                     loader.diags.push(
@@ -256,7 +256,7 @@ impl Loader {
                 return Ok(ModuleId(pos));
             }
         }
-        let bytes = std::fs::read(&canonical).map_err(|e| {
+        let bytes = crate::files::read_bounded(&canonical, crate::files::MAX_SOURCE_BYTES, &[]).map_err(|e| {
             Diag::error(&codes::NAMES_IMPORT_FILE, format!("cannot read `{path}`: {}", reason(&e)))
                 .label(span, "this file")
                 .help("check the path and permissions")

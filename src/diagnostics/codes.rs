@@ -70,6 +70,7 @@ codes! {
     EXPERIMENT_STIMULUS = "dyn::experiment::stimulus": "A stimulus that does not fit the input it drives.";
     EXPERIMENT_EXPORT = "dyn::experiment::export": "An export of something the experiment does not produce, or to a path outside the output directory.";
     EXPERIMENT_CLASH = "dyn::experiment::clash": "Two exports of one experiment name the same output file.";
+    EXPERIMENT_SIZE = "dyn::experiment::size": "A simulation or training run that would need more work or memory than dyn accepts (steps x neurons, recorded values, epochs x samples).";
     EXPERIMENT_UNKNOWN = "dyn::experiment::unknown": "`dyn run -e` names an experiment that is not in the file.";
     // calibration: BrainScaleS-2 targets
     CALIBRATION_LIMIT = "dyn::calibration::limit": "A calibration target outside the range calix can measure or the chip can reach.";

@@ -206,10 +206,13 @@ where
 /// Loads a `.npy` file of any dimension and a supported dtype as float64. Never panics and never
 /// allocates more than the file's size for a malformed header.
 pub fn read_npy(path: &Path) -> Result<NpyArray, NpyError> {
-    let bytes = std::fs::read(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => NpyError::Missing { path: path.into() },
-        _ => NpyError::Read { path: path.into(), source },
-    })?;
+    let bytes =
+        crate::files::read_bounded(path, crate::files::MAX_ARRAY_BYTES, b"\x93NUMPY").map_err(|source| match source
+            .kind()
+        {
+            std::io::ErrorKind::NotFound => NpyError::Missing { path: path.into() },
+            _ => NpyError::Read { path: path.into(), source },
+        })?;
     parse_npy(&bytes).map_err(|failure| match failure {
         Failure::Malformed(reason) => NpyError::Malformed { path: path.into(), reason },
         Failure::Unsupported(descr) => NpyError::UnsupportedDtype { path: path.into(), descr },

@@ -23,10 +23,15 @@ pub struct Staggered {
 impl Staggered {
     /// `values` copied to an address in slot `slot` (taken modulo 8).
     pub fn new(values: &[f32], slot: usize) -> Staggered {
+        Staggered::at(values, (slot % (PAGE / SLOT_BYTES)) * SLOT_BYTES)
+    }
+
+    /// `values` copied to an address `offset` bytes past a 4 KiB boundary (offset a multiple of 4).
+    pub fn at(values: &[f32], offset: usize) -> Staggered {
         let len = values.len();
         let mut buf = vec![0.0f32; len + PAGE / FLOAT];
         let address = buf.as_ptr() as usize % PAGE;
-        let target = (slot % (PAGE / SLOT_BYTES)) * SLOT_BYTES;
+        let target = offset % PAGE;
         // the allocator aligns to at least 4 bytes, so the distance is whole floats
         let start = (target + PAGE - address) % PAGE / FLOAT;
         if let Some(slice) = buf.get_mut(start..start + len) {
@@ -67,5 +72,6 @@ mod tests {
             assert_eq!(&*a, values.as_slice());
         }
         assert!(Staggered::zeros(0, 3).is_empty());
+        assert_eq!(Staggered::at(&values, 3584).as_ptr() as usize % PAGE, 3584);
     }
 }

@@ -42,6 +42,7 @@ struct Block {
     /// Code-major: element (k, j) at `k * len + j`.
     en: Param,
     dec: Param,
+    scratch: Scratch,
 }
 
 /// One parameter's block with its optimizer state, each array in its own slot modulo 4 KiB (see
@@ -138,6 +139,7 @@ impl Trainer {
                     r: Staggered::zeros(block, 1),
                     dec: Param::new(&dec, block, 2),
                     en: Param::new(&en, block, 5),
+                    scratch: Scratch::new(),
                 }
             })
             .collect();
@@ -361,17 +363,26 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 /// instead of waiting on one element's long chain (optimizer step, exp, division).
 const SPAN: usize = 256;
 
-/// Span-local scratch: the masks of every code and the reconstruction.
+/// Span-local scratch: the masks of every code, the reconstruction, and one code row's
+/// probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
+/// no loop stores to one array while loading from another within 512 bytes of it modulo 4 KiB
+/// (see `staggered`): the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and
+/// 2048; `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
+/// loaded; loaded beside the optimizer state) at 3584, `h` (beside `W_dec` and the masks) at
+/// 3072, and the masks (stored beside `W_dec` and `h`, loaded while `r` is stored) at 0, 1536,
+/// 2048 and 2560.
 struct Scratch {
-    masks: [[f32; SPAN]; MAX_BITS],
-    h: [f32; SPAN],
-    p: [f32; SPAN],
-    g: [f32; SPAN],
+    masks: [Staggered; MAX_BITS],
+    h: Staggered,
+    p: Staggered,
+    g: Staggered,
 }
 
 impl Scratch {
-    fn new() -> Box<Scratch> {
-        Box::new(Scratch { masks: [[0.0; SPAN]; MAX_BITS], h: [0.0; SPAN], p: [0.0; SPAN], g: [0.0; SPAN] })
+    fn new() -> Scratch {
+        let zeros = [0.0f32; SPAN];
+        let at = |offset| Staggered::at(&zeros, offset);
+        Scratch { masks: [0, 1536, 2048, 2560].map(at), h: at(3072), p: at(2560), g: at(3584) }
     }
 }
 
@@ -440,7 +451,7 @@ impl Block {
     fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32) -> Partial {
         let n = code.len();
         let mut sums = LaneSums::new();
-        let mut scratch = Scratch::new();
+        let scratch = &mut self.scratch;
         let mut w_rows = RowSpans::new(&mut self.dec.w, self.len);
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
@@ -453,7 +464,7 @@ impl Block {
                     }
                 }
             }
-            finish_span(simd, n, x, r, &scratch, &mut sums);
+            finish_span(simd, n, x, r, scratch, &mut sums);
         }
         sums.finish(n)
     }
@@ -509,7 +520,7 @@ impl Block {
         let n = scale.len();
         let len = self.len;
         let mut sums = LaneSums::new();
-        let mut scratch = Scratch::new();
+        let scratch = &mut self.scratch;
         let mut row_max = vec![0.0f32; n];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let dec = &mut self.dec;
@@ -525,7 +536,7 @@ impl Block {
             let s2: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s2_rows.next(k));
             if !K::SM3 {
                 let step = Coefficients { scale, code: new_code, threshold };
-                decode_span(kernel, &step, SpanRows { w, s1, s2 }, r, &mut scratch);
+                decode_span(kernel, &step, SpanRows { w, s1, s2 }, r, scratch);
             } else if let Some((acc_m, new_acc_m)) = sm3.as_mut() {
                 let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(row_max.iter_mut());
                 for (k, ((((w, s1), s2), b), row_max)) in rows.enumerate().take(n) {
@@ -537,7 +548,7 @@ impl Block {
                     decode_span_sm3(kernel, [ak, ck, threshold], span, acc);
                 }
             }
-            finish_span(simd, n, x, r, &scratch, &mut sums);
+            finish_span(simd, n, x, r, scratch, &mut sums);
         }
         if K::SM3 {
             dec.acc_m = new_acc_m;
