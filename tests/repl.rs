@@ -236,3 +236,31 @@ fn piped_stdin_with_a_file_loaded_first() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.ends_with("200 Hz\n"), "{stdout}");
 }
+
+/// A name keeps its kind in a session: `let q = 3` after `quantization q` is a clear
+/// `dyn::names::duplicate`, while an item of the same kind replaces the earlier one.
+#[test]
+fn redefining_a_name_as_another_kind_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("q.dyn"),
+        "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {\n    input x[2]\n    neurons h[2]\n    \
+         x -> h = [[1, 0], [0, 1]]\n}\nquantization q = autoencoder { num_epoch = 10 }\n\
+         experiment e on chip {\n    map net\n    quantize with q\n}\n",
+    )
+    .unwrap();
+    let out = transcript_in(
+        dir.path(),
+        &[
+            ":load q.dyn",
+            "let q = 3",
+            "device net = dynapse2.default",
+            "quantization q = autoencoder { num_epoch = 20 }",
+            ":check",
+            "let tau = 1 ms",
+            "let tau = 2 ms",
+            "tau",
+        ],
+    );
+    insta::assert_snapshot!(out.replace(&dir.path().display().to_string(), "[DIR]"));
+}

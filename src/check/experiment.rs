@@ -591,12 +591,18 @@ fn recordable_state(state: &ast::Ident) -> Result<&'static str, Diag> {
         .label(state.span, "a state Rockpool keeps but does not simulate")
         .help("record the combined synaptic current: `Isyn` (Rockpool's `isyn`)"));
     }
-    let known = dynapse2::STATES.iter().copied().chain(dynapse2::ROCKPOOL_STATES.iter().map(|(alias, _)| *alias));
+    // Suggest in the user's spelling: Rockpool's lowercase names first for a lowercase name.
+    let aliases = dynapse2::ROCKPOOL_STATES.iter().map(|(alias, _)| *alias);
+    let mut known: Vec<&str> = dynapse2::STATES.iter().copied().chain(aliases).collect();
+    if name.starts_with(|c: char| c.is_lowercase()) {
+        known.reverse();
+    }
+    let states = format!("{} (or Rockpool's lowercase names)", suggest::quote_list(dynapse2::STATES));
     Err(Diag::error(&codes::EXPERIMENT_STATE, format!("a dynapse2 neuron has no state `{name}`"))
         .label(state.span, "unknown state")
         .help(match suggest::closest(name, known) {
-            Some(c) => format!("did you mean `{c}`? recordable states: {}", suggest::quote_list(dynapse2::STATES)),
-            None => format!("recordable states: {}", suggest::quote_list(dynapse2::STATES)),
+            Some(c) => format!("did you mean `{c}`? recordable states: {states}"),
+            None => format!("recordable states: {states}"),
         }))
 }
 

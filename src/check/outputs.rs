@@ -100,6 +100,6 @@ fn clash(file: &str, span: Span, first: Span) -> Diag {
 }
 
 /// An export path as the file it names inside the experiment's folder (`./a//b.json` = `a/b.json`).
-pub(super) fn normalised(path: &str) -> String {
+pub fn normalised(path: &str) -> String {
     path.split('/').filter(|part| !part.is_empty() && *part != ".").collect::<Vec<_>>().join("/")
 }

@@ -107,8 +107,12 @@ impl Engine {
     }
 
     /// Adds items to the session if the whole session still checks. An item with the name of an
-    /// earlier one replaces it (`let tau = 20 ms` after `let tau = 10 ms`), as in other REPLs.
+    /// earlier one of its kind replaces it (`let tau = 20 ms` after `let tau = 10 ms`), as in other
+    /// REPLs; a name held by another kind of item is refused (see [`super::redefine`]).
     fn define(&mut self, code: &str) -> Reply {
+        if let Some((sources, diags)) = super::redefine::kind_clashes(&self.items, code, self.inputs) {
+            return Reply::Error(render_all(&diags, &sources, self.style));
+        }
         let kept = self.items_without(code);
         let candidate = if kept.is_empty() { code.to_string() } else { format!("{kept}\n{code}") };
         let (sources, result) = crate::check_text("<repl>", &candidate, &self.dir);

@@ -4,5 +4,6 @@
 pub mod commands;
 pub mod engine;
 pub mod line_editor;
+pub mod redefine;
 
 pub use engine::{Engine, Reply};
