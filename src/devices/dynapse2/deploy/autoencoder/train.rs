@@ -364,15 +364,17 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 const SPAN: usize = 256;
 
 /// Span-local scratch: the masks of every code, the reconstruction, and one code row's
-/// gradient. Each array starts at its own offset modulo 4 KiB, chosen so that no loop stores to
-/// one array while loading from another within 512 bytes of it modulo 4 KiB (see `staggered`):
-/// the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and 2048; `g` (stored
-/// while `W_dec` and `r` are loaded; loaded beside the optimizer state) at 3584, `h` (beside
-/// `W_dec` and the masks) at 3072, and the masks (stored beside `W_dec` and `h`, loaded while `r`
-/// is stored) at 0, 1536, 2048 and 2560.
+/// probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
+/// no loop stores to one array while loading from another within 512 bytes of it modulo 4 KiB
+/// (see `staggered`): the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and
+/// 2048; `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
+/// loaded; loaded beside the optimizer state) at 3584, `h` (beside `W_dec` and the masks) at
+/// 3072, and the masks (stored beside `W_dec` and `h`, loaded while `r` is stored) at 0, 1536,
+/// 2048 and 2560.
 struct Scratch {
     masks: [Staggered; MAX_BITS],
     h: Staggered,
+    p: Staggered,
     g: Staggered,
 }
 
@@ -380,7 +382,7 @@ impl Scratch {
     fn new() -> Scratch {
         let zeros = [0.0f32; SPAN];
         let at = |offset| Staggered::at(&zeros, offset);
-        Scratch { masks: [0, 1536, 2048, 2560].map(at), h: at(3072), g: at(3584) }
+        Scratch { masks: [0, 1536, 2048, 2560].map(at), h: at(3072), p: at(2560), g: at(3584) }
     }
 }
 
@@ -595,7 +597,8 @@ fn decode_span<K: Kernel>(kernel: K, c: &Coefficients<'_>, rows: SpanRows<'_>, r
     let coefficients = c.scale.iter().zip(c.code);
     let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(coefficients);
     for ((((w, s1), s2), b), (ak, ck)) in rows {
-        gradient_span(*ak, w, r, &mut scratch.g);
+        sigmoid_span(&mut scratch.p, w);
+        gradient(*ak, r, &scratch.p, &mut scratch.g);
         for (((g, w), s1), s2) in scratch.g.iter().zip(w.iter_mut()).zip(s1.iter_mut()).zip(s2.iter_mut()) {
             kernel.step(*g, w, s1, s2, 0.0);
         }
@@ -603,6 +606,14 @@ fn decode_span<K: Kernel>(kernel: K, c: &Coefficients<'_>, rows: SpanRows<'_>, r
             *b = mask_bit(*w, c.threshold);
             *h += ck * *b;
         }
+    }
+}
+
+/// `g = a * r * p^2 (1 - p)`: the decoder gradient of one span of one code row.
+#[inline(always)]
+fn gradient(a: f32, r: &[f32], p: &[f32], g: &mut [f32]) {
+    for ((g, r), p) in g.iter_mut().zip(r).zip(p) {
+        *g = a * r * (*p * *p * (1.0 - *p));
     }
 }
 
@@ -636,27 +647,20 @@ fn decode_span_sm3<K: Kernel>(kernel: K, [ak, ck, threshold]: [f32; 3], s: Span<
     }
 }
 
-/// The decoder gradient of one span of one code row from the logits before the step:
-/// `g = a * r * p^2 (1 - p)` with `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through
-/// [`sigmoid_lanes`] (`g` may be longer than `w`).
+/// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`] (`p` may be
+/// longer than `w`).
 #[inline(always)]
-fn gradient_span(a: f32, w: &[f32], r: &[f32], g: &mut [f32]) {
-    let gradient = |r: f32, p: f32| a * r * (p * p * (1.0 - p));
-    let g = g.get_mut(..w.len()).unwrap_or_default();
-    let mut gs = g.chunks_exact_mut(SIGMOID_LANES);
+fn sigmoid_span(p: &mut [f32], w: &[f32]) {
+    let p = p.get_mut(..w.len()).unwrap_or_default();
+    let mut ps = p.chunks_exact_mut(SIGMOID_LANES);
     let mut ws = w.chunks_exact(SIGMOID_LANES);
-    let mut rs = r.chunks_exact(SIGMOID_LANES);
-    for ((g, w), r) in gs.by_ref().zip(ws.by_ref()).zip(rs.by_ref()) {
+    for (p, w) in ps.by_ref().zip(ws.by_ref()) {
         if let Ok(w) = <&[f32; SIGMOID_LANES]>::try_from(w) {
-            let p = sigmoid_lanes(w);
-            for ((g, r), p) in g.iter_mut().zip(r).zip(&p) {
-                *g = gradient(*r, *p);
-            }
+            p.copy_from_slice(&sigmoid_lanes(w));
         }
     }
-    let rest = gs.into_remainder().iter_mut().zip(ws.remainder()).zip(rs.remainder());
-    for ((g, w), r) in rest {
-        *g = gradient(*r, sigmoid_f32(*w));
+    for (p, w) in ps.into_remainder().iter_mut().zip(ws.remainder()) {
+        *p = sigmoid_f32(*w);
     }
 }
 
