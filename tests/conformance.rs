@@ -64,10 +64,8 @@ experiment deploy on chip {
     }
 }
 "#;
-    let (_, checked) = check_text("deploy.dyn", text, dir.path());
-    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    run_in(dir.path(), text);
     let out = dir.path().join("out");
-    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
     let exp = out.join("deploy");
     // 10.5 ms / 1 ms rounds to 11 steps
     let spikes: ndarray::Array2<u8> = ndarray_npy::read_npy(exp.join("spikes.out.npy")).unwrap();
@@ -127,10 +125,8 @@ experiment fit on tile {
     export weights to "w.npy"
 }
 "#;
-    let (_, checked) = check_text("fit.dyn", text, dir.path());
-    let checked = checked.unwrap_or_else(|d| panic!("{:?}", d.items));
+    run_in(dir.path(), text);
     let out = dir.path().join("out");
-    dynlang::run::run(&checked, &common::quiet_run(out.clone())).unwrap_or_else(|d| panic!("{:?}", d.items));
     let exp = out.join("fit");
     let summary = common::read_json(&exp.join("summary.json"));
     let epochs = summary["train"]["epochs"].as_array().unwrap();
