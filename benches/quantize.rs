@@ -16,8 +16,14 @@ use ndarray::{concatenate, Array2, Axis};
 use ndarray_npy::WriteNpyExt;
 use rand::{Rng, SeedableRng};
 
-const NEURONS: usize = 256;
-const INPUTS: usize = 64;
+/// Neurons in the cluster: 256, or `DYN_QUANT_NEURONS` to see how the time scales with size.
+fn neurons() -> usize {
+    std::env::var("DYN_QUANT_NEURONS").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+}
+/// Input channels: a quarter of the neurons (64 for 256).
+fn inputs() -> usize {
+    neurons() / 4
+}
 const EPOCHS: u64 = 10_000;
 
 /// Epochs to run: 10,000, or `DYN_QUANT_EPOCHS` for a quick look.
@@ -40,7 +46,7 @@ struct Problem {
 fn problem() -> Problem {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed());
     let mut draw = |rows: usize| {
-        Array2::from_shape_fn((rows, NEURONS), |_| {
+        Array2::from_shape_fn((rows, neurons()), |_| {
             // U(-1, 1) without exact zeros (a zero weight would leave the flat vector)
             let w: f64 = rng.gen_range(-1.0..1.0);
             if w == 0.0 {
@@ -50,9 +56,9 @@ fn problem() -> Problem {
             }
         })
     };
-    let w_in = draw(INPUTS);
-    let w_rec = draw(NEURONS);
-    let m = (INPUTS + NEURONS) * NEURONS;
+    let w_in = draw(inputs());
+    let w_rec = draw(neurons());
+    let m = (inputs() + neurons()) * neurons();
     let (w_en, w_dec) = kaiming(m, 4, seed(), 0);
     Problem { w_in, w_rec, w_en, w_dec }
 }
@@ -107,7 +113,8 @@ fn bench(c: &mut Criterion) {
     write(&dir, "dyn_loss.npy", &ndarray::Array1::from(q.loss_curve.clone()));
     std::fs::write(dir.join("dyn.json"), figures.to_string()).unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
-        "quantize 256 neurons x {} epochs: {seconds:.3} s, final loss {:?}, Iw {:?} ({} threads; data in {})",
+        "quantize {} neurons x {} epochs: {seconds:.3} s, final loss {:?}, Iw {:?} ({} threads; data in {})",
+        neurons(),
         q.epochs,
         q.loss,
         q.iw,

@@ -132,49 +132,65 @@ const EXP_P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579
 /// instruction where the CPU has FMA, libm's `fmaf` where not).
 #[inline(always)]
 pub fn exp_f32(x: f32) -> f32 {
-    let [e] = exp_lanes(&[x]);
-    e
+    let x = x.clamp(-87.0, 88.0);
+    let ([mantissa], [exponent]) = exp_reduced(&[-x]);
+    mantissa * f32::from_bits((exponent.wrapping_add(127) as u32).wrapping_shl(23))
 }
 
-/// `sigmoid` in float32 through [`exp_f32`].
+/// `sigmoid` in float32 through the same `exp` as [`exp_f32`].
 #[inline(always)]
 pub fn sigmoid_f32(w: f32) -> f32 {
     let [p] = sigmoid_lanes(&[w]);
     p
 }
 
-/// [`sigmoid_f32`] of `L` values at once.
+/// [`sigmoid_f32`] of `L` values at once: `1 / (1 + exp(-w))`. The logit is clamped to [-88, 86]
+/// (outside it the float32 sigmoid is 1, or below 1e-38 where it only enters squared), so that
+/// `exp(-w) = m 2^n` is a normal number and the scaling by `2^n` an integer add to the exponent
+/// field: one short operation instead of building `2^n` and multiplying.
 #[inline(always)]
 pub fn sigmoid_lanes<const L: usize>(w: &[f32; L]) -> [f32; L] {
-    let e = exp_lanes(&lanes(w, |w| -w));
-    lanes(&e, |e| 1.0 / (1.0 + e))
+    let (mantissa, exponent) = exp_reduced(&lanes(w, |w| w.clamp(-88.0, 86.0)));
+    let mut out = [0.0; L];
+    for ((p, m), n) in out.iter_mut().zip(mantissa).zip(exponent) {
+        let e = f32::from_bits(m.to_bits().wrapping_add((n as u32).wrapping_shl(23)));
+        *p = 1.0 / (1.0 + e);
+    }
+    out
 }
 
-/// [`exp_f32`] of `L` values at once, operation by operation across the lanes: the CPU then has
-/// `L / 8` independent chains of the long polynomial in flight instead of one (and the results
-/// are the same as one at a time).
+/// `exp(-w) = exp(r) 2^n` of `L` values at once, as `(exp(r), n)`: `x = -w = n ln2 + r` with `|r| <= ln2 / 2` and
+/// `exp(r)` from Cephes' polynomial evaluated in Estrin's scheme (three short dependency chains
+/// instead of one long one: the stage is bound by how many chains the CPU keeps in flight).
+/// Operation by operation across the lanes, so the CPU has `L / 8` independent chains per
+/// iteration (and the results are the same as one at a time). `w` must lie in [-88, 87].
 #[inline(always)]
-fn exp_lanes<const L: usize>(x: &[f32; L]) -> [f32; L] {
+fn exp_reduced<const L: usize>(w: &[f32; L]) -> ([f32; L], [i32; L]) {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     // 1.5 * 2^23: adding it rounds to the nearest integer, held in the low mantissa bits
     const ROUND: f32 = 12_582_912.0;
-    let x = lanes(x, |x| x.clamp(-87.0, 88.0));
-    let shifted = lanes(&x, |x| x.mul_add(LOG2E, ROUND));
-    let r = lanes2(&x, &shifted, |x, shifted| {
+    let shifted = lanes(w, |w| (-LOG2E).mul_add(w, ROUND));
+    // s = w + n ln2 = -r (the negation is exact, so the polynomial in -s is the one in r)
+    let s = lanes2(w, &shifted, |w, shifted| {
         let n = shifted - ROUND;
-        (-n).mul_add(EXP_LN2_LO, (-n).mul_add(EXP_LN2_HI, x))
+        n.mul_add(EXP_LN2_LO, n.mul_add(EXP_LN2_HI, w))
     });
     let [p0, p1, p2, p3, p4, p5] = EXP_P;
-    let mut poly = lanes(&r, |r| r.mul_add(p0, p1));
-    for c in [p2, p3, p4, p5] {
-        poly = lanes2(&poly, &r, |poly, r| poly.mul_add(r, c));
-    }
-    let e = lanes2(&r, &poly, |r, poly| (r * r).mul_add(poly, r) + 1.0);
-    lanes2(&e, &shifted, |e, shifted| {
+    // P(r) = (p5 + p4 r) + r^2 ((p3 + p2 r) + r^2 (p1 + p0 r)), with r = -s
+    let s2 = lanes(&s, |s| s * s);
+    let low = lanes(&s, |s| (-p4).mul_add(s, p5));
+    let mid = lanes(&s, |s| (-p2).mul_add(s, p3));
+    let high = lanes(&s, |s| (-p0).mul_add(s, p1));
+    let upper = lanes3(&high, &s2, &mid, |high, s2, mid| high.mul_add(s2, mid));
+    let poly = lanes3(&upper, &s2, &low, |upper, s2, low| upper.mul_add(s2, low));
+    // exp(r) = (r + r^2 P(r)) + 1
+    let mantissa = lanes3(&s2, &poly, &s, |s2, poly, s| s2.mul_add(poly, -s) + 1.0);
+    let mut exponent = [0; L];
+    for (n, shifted) in exponent.iter_mut().zip(shifted) {
         // n as an integer: the mantissa bits of `shifted` minus those of ROUND (|n| <= 127)
-        let n_int = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
-        e * f32::from_bits((n_int.wrapping_add(127) as u32).wrapping_shl(23))
-    })
+        *n = shifted.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
+    }
+    (mantissa, exponent)
 }
 
 /// `f` of every lane.
@@ -183,6 +199,16 @@ fn lanes<const L: usize>(a: &[f32; L], f: impl Fn(f32) -> f32) -> [f32; L] {
     let mut out = [0.0; L];
     for (o, a) in out.iter_mut().zip(a) {
         *o = f(*a);
+    }
+    out
+}
+
+/// `f` of every triple of lanes.
+#[inline(always)]
+fn lanes3<const L: usize>(a: &[f32; L], b: &[f32; L], c: &[f32; L], f: impl Fn(f32, f32, f32) -> f32) -> [f32; L] {
+    let mut out = [0.0; L];
+    for (((o, a), b), c) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = f(*a, *b, *c);
     }
     out
 }

@@ -244,14 +244,15 @@ impl Optimizer {
                 visit.visit(RmspropMomentum { lr, gamma: gamma as f32, eps: eps as f32, momentum: momentum as f32 })
             }
             Optimizer::Adam { b1, b2, eps } => {
+                // the bias corrections in float32 as jax has them, the rest folded into two factors
                 let (b1, b2) = (b1 as f32, b2 as f32);
+                let (c1, c2) = (f64::from(1.0 - b1.powi(t)), f64::from(1.0 - b2.powi(t)));
+                let spread = ((1.0 - f64::from(b2)) / c2).sqrt();
                 visit.visit(Adam {
-                    lr,
                     b1,
                     b2,
-                    eps: eps as f32,
-                    inv_c1: 1.0 / (1.0 - b1.powi(t)),
-                    inv_sqrt_c2: 1.0 / (1.0 - b2.powi(t)).sqrt(),
+                    step: (f64::from(lr) * (1.0 - f64::from(b1)) / (c1 * spread)) as f32,
+                    eps: (eps / spread) as f32,
                 })
             }
             Optimizer::Adamax { b1, b2, eps } => {
@@ -401,24 +402,26 @@ impl Kernel for RmspropMomentum {
     }
 }
 
+/// jax's adam with its moments kept divided by `1 - b1` and `1 - b2`: `m' = b1 m' + g`,
+/// `v' = b2 v' + g^2`, `x -= step m' / (sqrt(v') + eps')`, the same update as
+/// `lr mhat / (sqrt(vhat) + eps)` with every constant factor folded into `step` and `eps'`: four
+/// operations per element fewer in the decoder's hottest loop.
 #[derive(Clone, Copy)]
 struct Adam {
-    lr: f32,
     b1: f32,
     b2: f32,
+    /// `lr (1 - b1) / ((1 - b1^(i+1)) s)` with `s = sqrt((1 - b2) / (1 - b2^(i+1)))`.
+    step: f32,
+    /// `eps / s`.
     eps: f32,
-    /// The bias corrections as factors: 1 / (1 - b1^(i+1)), 1 / sqrt(1 - b2^(i+1)).
-    inv_c1: f32,
-    inv_sqrt_c2: f32,
 }
 impl Kernel for Adam {
     #[inline(always)]
     fn step(self, g: f32, x: &mut f32, m: &mut f32, v: &mut f32, _: f32) -> f32 {
         // fused multiply-adds: exactly rounded, the same on every CPU, fewer operations
-        *m = self.b1.mul_add(*m, (1.0 - self.b1) * g);
-        *v = self.b2.mul_add(*v, (1.0 - self.b2) * (g * g));
-        // = lr * mhat / (sqrt(vhat) + eps), with the per-step divisions hoisted
-        *x -= self.lr * (*m * self.inv_c1) / v.sqrt().mul_add(self.inv_sqrt_c2, self.eps);
+        *m = self.b1.mul_add(*m, g);
+        *v = self.b2.mul_add(*v, g * g);
+        *x -= self.step * *m / (v.sqrt() + self.eps);
         0.0
     }
 }
