@@ -7,6 +7,8 @@
 //! the maxima of the elements' new ones. The training loop fuses these kernels into its passes;
 //! [`Optimizer::update`] applies one step to a whole 2-D leaf (what jax's `update_fun` does).
 
+use pulp::Simd;
+
 use super::problem::{range, Interval, Problem, ProblemKind};
 use super::schedule::Schedule;
 
@@ -301,8 +303,14 @@ pub(crate) trait Visit {
 pub(crate) trait Kernel: Copy + Send + Sync {
     /// SM3: the step needs `prior = min(row, col)` and returns the element's new accumulator.
     const SM3: bool = false;
+    /// Whether [`Kernel::step_lanes`] is written out (else callers loop over [`Kernel::step`]).
+    const LANES: bool = false;
     /// Updates parameter `x` and its states from gradient `g`; returns SM3's accumulator (else 0).
     fn step(self, g: f32, x: &mut f32, s1: &mut f32, s2: &mut f32, prior: f32) -> f32;
+    /// [`Kernel::step`] on a whole SIMD vector, with the same operations lane by lane (so the same
+    /// results); only called when [`Kernel::LANES`] is set.
+    #[inline(always)]
+    fn step_lanes<S: Simd>(self, _simd: S, _g: S::f32s, _x: &mut S::f32s, _s1: &mut S::f32s, _s2: &mut S::f32s) {}
 }
 
 /// The `where(a > 0, 1 / sqrt(a), 0)` of adagrad and sm3.
@@ -416,6 +424,7 @@ struct Adam {
     eps: f32,
 }
 impl Kernel for Adam {
+    const LANES: bool = true;
     #[inline(always)]
     fn step(self, g: f32, x: &mut f32, m: &mut f32, v: &mut f32, _: f32) -> f32 {
         // fused multiply-adds: exactly rounded, the same on every CPU, fewer operations
@@ -423,6 +432,14 @@ impl Kernel for Adam {
         *v = self.b2.mul_add(*v, g * g);
         *x -= self.step * *m / (v.sqrt() + self.eps);
         0.0
+    }
+    #[inline(always)]
+    fn step_lanes<S: Simd>(self, simd: S, g: S::f32s, x: &mut S::f32s, m: &mut S::f32s, v: &mut S::f32s) {
+        let splat = |c: f32| simd.splat_f32s(c);
+        *m = simd.mul_add_f32s(splat(self.b1), *m, g);
+        *v = simd.mul_add_f32s(splat(self.b2), *v, simd.mul_f32s(g, g));
+        let denominator = simd.add_f32s(simd.sqrt_f32s(*v), splat(self.eps));
+        *x = simd.sub_f32s(*x, simd.div_f32s(simd.mul_f32s(splat(self.step), *m), denominator));
     }
 }
 
