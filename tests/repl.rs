@@ -228,6 +228,21 @@ fn piped_stdin_prints_plain_results() {
     assert!(stderr.contains("dyn::units::incompatible") && !stderr.contains('\u{1b}'), "{stderr}");
 }
 
+/// Input that ends inside a block is not dropped: the parser reports the open brace at the end,
+/// and the exit code says the session failed.
+#[test]
+fn piped_stdin_ending_inside_a_block_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = piped("1 / (10 ms)\nnetwork n {\n  neurons a[2]\n", &[], dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, "100 Hz\n");
+    assert!(stderr.contains("dyn::syntax::unexpected") && stderr.contains("found the end of the file"), "{stderr}");
+    assert!(stderr.contains("check that every `{`, `[` and `(` is closed"), "{stderr}");
+    // a trailing blank line after complete input is nothing to report
+    let (code, _, stderr) = piped("1 / (10 ms)\n\n\n", &[], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
 #[test]
 fn piped_stdin_with_a_file_loaded_first() {
     let dir = tempfile::tempdir().unwrap();

@@ -69,22 +69,37 @@ fn plain(engine: &mut Engine) -> i32 {
             continue;
         }
         let input = std::mem::take(&mut buffer);
-        match engine.eval_line(input.trim_end()) {
-            Reply::Quit => return if failed { 1 } else { 0 },
-            Reply::Text(t) => crate::cli::out(&t),
-            Reply::Error(e) => {
-                failed = true;
-                eprint!("{e}");
-            }
-            Reply::Silent => {}
+        match plain_reply(engine, &input, &mut failed) {
+            Some(code) => return code,
+            None => continue,
         }
-        let _ = std::io::stdout().flush();
+    }
+    // input that ends inside a block still gets its say: the parser reports what is left open
+    if !buffer.trim().is_empty() {
+        if let Some(code) = plain_reply(engine, &buffer, &mut failed) {
+            return code;
+        }
     }
     if failed {
         1
     } else {
         0
     }
+}
+
+/// Evaluates one complete input and prints its reply; `Some(exit code)` when the session ends.
+fn plain_reply(engine: &mut Engine, input: &str, failed: &mut bool) -> Option<i32> {
+    match engine.eval_line(input.trim_end()) {
+        Reply::Quit => return Some(if *failed { 1 } else { 0 }),
+        Reply::Text(t) => crate::cli::out(&t),
+        Reply::Error(e) => {
+            *failed = true;
+            eprint!("{e}");
+        }
+        Reply::Silent => {}
+    }
+    let _ = std::io::stdout().flush();
+    None
 }
 
 fn interactive(engine: &mut Engine) -> i32 {
