@@ -590,7 +590,8 @@ struct SpanRows<'a> {
 /// probabilities from the logits before the step, the gradient, the optimizer step, the masks and
 /// the reconstruction. Each stage runs over the whole span before the next starts, so the CPU
 /// overlaps independent elements instead of waiting on one element's long chain (exp, division,
-/// square root); fusing the stages into one loop measured slower.
+/// square root): the sigmoid in the same loop as the rest measured slower. Kernels with a vector
+/// step run everything after the sigmoid in one loop ([`step_span_lanes`]).
 #[inline(always)]
 fn decode_span<S: Simd, K: Kernel>(
     simd: S,
