@@ -272,3 +272,28 @@ experiment e on chip {{
     assert_eq!(spikes.dim(), (10, 3));
     assert_eq!(spikes.iter().map(|c| u32::from(*c)).sum::<u32>(), 15, "one spike every 2 steps on 3 channels");
 }
+
+/// The issue's `Iw: [4 currents, A]`: with fewer code bits quantization.json still lists the
+/// core's four weight registers, the ones no bit selects at 0 A, as the exported config does.
+#[test]
+fn quantization_json_lists_four_weight_currents_at_any_bit_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{SMALL_NET}
+quantization q2 = autoencoder {{ n_bits = 2, fixed_epoch = true, num_epoch = 20 }}
+experiment e on chip {{
+    map net
+    quantize with q2
+    export config to \"c.json\"
+}}
+"
+    );
+    run_in(dir.path(), &text);
+    let q = common::read_json(&dir.path().join("out/e/quantization.json"));
+    let iw: Vec<f64> = q["clusters"][0]["Iw"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(iw.len(), 4);
+    assert!(iw[..2].iter().any(|i| *i != 0.0) && iw[2..] == [0.0, 0.0], "{iw:?}");
+    let config = common::read_json(&dir.path().join("out/e/c.json"));
+    let core_iw: Vec<f64> = config["cores"][0]["Iw"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert_eq!(core_iw, iw);
+}

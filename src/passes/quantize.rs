@@ -92,7 +92,9 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
             "core_in_chip": cl.map(|x| x.core),
             "neurons": names,
             "codes": incoming,
-            "Iw": q.iw.get(..settings.n_bits).unwrap_or(&q.iw),
+            // the core's four weight registers, as the config has them: with fewer code bits
+            // the registers no bit selects hold 0 A
+            "Iw": q.iw,
             "loss": q.loss,
             "loss_curve": curve,
             "loss_curve_every": every,
