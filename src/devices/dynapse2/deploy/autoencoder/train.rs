@@ -42,7 +42,6 @@ struct Block {
     /// Code-major: element (k, j) at `k * len + j`.
     en: Param,
     dec: Param,
-    scratch: Scratch,
 }
 
 /// One parameter's block with its optimizer state, each array in its own slot modulo 4 KiB (see
@@ -139,7 +138,6 @@ impl Trainer {
                     r: Staggered::zeros(block, 1),
                     dec: Param::new(&dec, block, 2),
                     en: Param::new(&en, block, 5),
-                    scratch: Scratch::new(),
                 }
             })
             .collect();
@@ -172,7 +170,13 @@ impl Trainer {
     /// sums in block order.
     fn sum_blocks<P: BlockPass>(&mut self, pass: &P) -> Partial {
         let arch = self.arch;
-        let run = |block: &mut Block| arch.dispatch(OnBlock(pass, block));
+        let run = |block: &mut Block| {
+            SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => arch.dispatch(OnBlock(pass, block, scratch.get_or_insert_with(Scratch::new))),
+                // never taken (a pass makes no nested parallel call), but a fresh one is as good
+                Err(_) => arch.dispatch(OnBlock(pass, block, &mut Scratch::new())),
+            })
+        };
         let parts: Vec<Partial> = if self.blocks.len() > 1 {
             self.blocks.par_iter_mut().map(run).collect()
         } else {
@@ -250,27 +254,33 @@ fn mask_bit(w: f32, threshold: f32) -> f32 {
 /// One pass over a block. `run` is `#[inline(always)]` in every implementation so that it is
 /// compiled inside [`OnBlock`]'s dispatch, for the instruction set chosen there.
 trait BlockPass: Sync {
-    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial;
+    fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial;
 }
 
 /// A block pass compiled for the best instruction set the CPU has (AVX2 + FMA, else SSE2), chosen
 /// at run time: the scalar loops below vectorize 8 lanes wide under AVX2. The results are the same
 /// either way: the lanes do the same IEEE operations in the same order (Rust never fuses
 /// `a * b + c` into an FMA on its own).
-struct OnBlock<'a, P>(&'a P, &'a mut Block);
+struct OnBlock<'a, P>(&'a P, &'a mut Block, &'a mut Scratch);
 
 impl<P: BlockPass> WithSimd for OnBlock<'_, P> {
     type Output = Partial;
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) -> Partial {
-        self.0.run(simd, self.1)
+        self.0.run(simd, self.1, self.2)
     }
+}
+
+thread_local! {
+    /// Each thread's span scratch, reused for every block it runs: one set of arrays that stays
+    /// in the L1 cache instead of one per block that is cold whenever its block comes round.
+    static SCRATCH: std::cell::RefCell<Option<Scratch>> = const { std::cell::RefCell::new(None) };
 }
 
 struct CodeSums(usize);
 impl BlockPass for CodeSums {
     #[inline(always)]
-    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+    fn run<S: Simd>(&self, simd: S, block: &mut Block, _: &mut Scratch) -> Partial {
         block.code_sums(simd, self.0)
     }
 }
@@ -278,8 +288,8 @@ impl BlockPass for CodeSums {
 struct Forward<'a>(&'a [f32], f32);
 impl BlockPass for Forward<'_> {
     #[inline(always)]
-    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
-        block.forward(simd, self.0, self.1)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
+        block.forward(simd, self.0, self.1, scratch)
     }
 }
 
@@ -290,7 +300,7 @@ struct Encode<'a, K> {
 }
 impl<K: Kernel> BlockPass for Encode<'_, K> {
     #[inline(always)]
-    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
+    fn run<S: Simd>(&self, simd: S, block: &mut Block, _: &mut Scratch) -> Partial {
         block.encoder(simd, self.kernel, self.grad_code, self.acc_k)
     }
 }
@@ -304,8 +314,8 @@ struct Decode<'a, K> {
 }
 impl<K: Kernel> BlockPass for Decode<'_, K> {
     #[inline(always)]
-    fn run<S: Simd>(&self, simd: S, block: &mut Block) -> Partial {
-        block.decoder(simd, self)
+    fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
+        block.decoder(simd, self, scratch)
     }
 }
 
@@ -363,8 +373,8 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 /// instead of waiting on one element's long chain (optimizer step, exp, division).
 const SPAN: usize = 256;
 
-/// Span-local scratch: the masks of every code, the reconstruction, and one code row's
-/// probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
+/// Span-local scratch (one per thread, see `SCRATCH`; nothing in it outlives a span): the masks
+/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
 /// no loop stores to one array while loading from another within 512 bytes of it modulo 4 KiB
 /// (see `staggered`): the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and
 /// 2048; `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
@@ -448,10 +458,9 @@ impl Block {
 
     /// Masks, r, sum r^2 and sum r B from the current decoder logits and `code`.
     #[inline(always)]
-    fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32) -> Partial {
+    fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32, scratch: &mut Scratch) -> Partial {
         let n = code.len();
         let mut sums = LaneSums::new();
-        let scratch = &mut self.scratch;
         let mut w_rows = RowSpans::new(&mut self.dec.w, self.len);
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
@@ -515,12 +524,11 @@ impl Block {
     /// Decoder step with the old codes' gradient scale `a_k = 2 c_k / M`, then the forward pass
     /// with the new codes, span by span.
     #[inline(always)]
-    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<'_, K>) -> Partial {
+    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<'_, K>, scratch: &mut Scratch) -> Partial {
         let Decode { kernel, scale, new_code, acc_k, threshold } = *pass;
         let n = scale.len();
         let len = self.len;
         let mut sums = LaneSums::new();
-        let scratch = &mut self.scratch;
         let mut row_max = vec![0.0f32; n];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let dec = &mut self.dec;
