@@ -173,25 +173,29 @@ network net {
 quantization q = autoencoder { fixed_epoch = true, num_epoch = 20 }
 ";
 
+/// Runs [`SMALL_NET`] followed by `items` (experiments, more declarations) in a fresh directory.
+fn run_small_net(items: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    run_in(dir.path(), &format!("{SMALL_NET}{items}"));
+    dir
+}
+
 /// §2: "simulate deployed ... so one file compares float and deployed behaviour": the first run
 /// keeps §4's names, a later one's files name its target (then its position), and summary.json
 /// lists each step's files.
 #[test]
 fn float_and_deployed_runs_record_the_same_probe_side_by_side() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{SMALL_NET}
-experiment compare on chip {{
-    simulate net for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }}
+    let dir = run_small_net(
+        "experiment compare on chip {
+    simulate net for 20 ms { x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }
     map net
     quantize with q
-    simulate deployed for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }}
-    simulate deployed for 20 ms {{ x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Vmem(h1) }}
-    simulate net for 20 ms {{ record spikes(out) }}
-}}
-"
+    simulate deployed for 20 ms { x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Imem(h1) }
+    simulate deployed for 20 ms { x <- poisson(rate = 200 Hz, seed = 7); record spikes(out), Vmem(h1) }
+    simulate net for 20 ms { record spikes(out) }
+}
+",
     );
-    run_in(dir.path(), &text);
     let exp = dir.path().join("out/compare");
     for (file, rows) in [
         ("spikes.out.npy", 2),
@@ -217,17 +221,14 @@ experiment compare on chip {{
 /// Exports are the user's names: a recorded file steps around an export's path.
 #[test]
 fn a_recorded_file_steps_around_an_exported_path() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{SMALL_NET}
-experiment e on chip {{
+    let dir = run_small_net(
+        "experiment e on chip {
     map net
     export spec to \"spikes.out.npy\"
-    simulate for 5 ms {{ record spikes(out) }}
-}}
-"
+    simulate for 5 ms { record spikes(out) }
+}
+",
     );
-    run_in(dir.path(), &text);
     let exp = dir.path().join("out/e");
     let spikes = dynlang::output::npy::read_npy(&exp.join("spikes.out.mapped.npy")).unwrap();
     assert_eq!(spikes.shape(), [5, 2]);
@@ -236,18 +237,15 @@ experiment e on chip {{
 /// Rockpool's lowercase record names are aliases; the file keeps the spelling written.
 #[test]
 fn rockpool_record_names_are_aliases() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{SMALL_NET}
-experiment e on chip {{
-    simulate net for 5 ms {{
+    let dir = run_small_net(
+        "experiment e on chip {
+    simulate net for 5 ms {
         x <- regular(period = 2 ms)
         record imem(h1), Imem(h1), isyn(h1), iampa(h1), vmem(out), iahp(out), spikes(out)
-    }}
-}}
-"
+    }
+}
+",
     );
-    run_in(dir.path(), &text);
     let exp = dir.path().join("out/e");
     let read = |f: &str| -> ndarray::Array2<f64> { ndarray_npy::read_npy(exp.join(f)).unwrap() };
     assert_eq!(read("imem.h1.npy"), read("Imem.h1.npy"));
@@ -259,15 +257,12 @@ experiment e on chip {{
 /// An input's spikes are the stimulus actually drawn: uint8 counts, (steps, channels).
 #[test]
 fn an_input_records_the_spikes_it_was_driven_with() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{SMALL_NET}
-experiment e on chip {{
-    simulate net for 10 ms {{ x <- regular(period = 2 ms); record spikes(x), spikes(out) }}
-}}
-"
+    let dir = run_small_net(
+        "experiment e on chip {
+    simulate net for 10 ms { x <- regular(period = 2 ms); record spikes(x), spikes(out) }
+}
+",
     );
-    run_in(dir.path(), &text);
     let spikes: ndarray::Array2<u8> = ndarray_npy::read_npy(dir.path().join("out/e/spikes.x.npy")).unwrap();
     assert_eq!(spikes.dim(), (10, 3));
     assert_eq!(spikes.iter().map(|c| u32::from(*c)).sum::<u32>(), 15, "one spike every 2 steps on 3 channels");
@@ -277,23 +272,21 @@ experiment e on chip {{
 /// core's four weight registers, the ones no bit selects at 0 A, as the exported config does.
 #[test]
 fn quantization_json_lists_four_weight_currents_at_any_bit_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{SMALL_NET}
-quantization q2 = autoencoder {{ n_bits = 2, fixed_epoch = true, num_epoch = 20 }}
-experiment e on chip {{
+    let dir = run_small_net(
+        "quantization q2 = autoencoder { n_bits = 2, fixed_epoch = true, num_epoch = 20 }
+experiment e on chip {
     map net
     quantize with q2
     export config to \"c.json\"
-}}
-"
+}
+",
     );
-    run_in(dir.path(), &text);
     let q = common::read_json(&dir.path().join("out/e/quantization.json"));
-    let iw: Vec<f64> = q["clusters"][0]["Iw"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let numbers =
+        |v: &serde_json::Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect() };
+    let iw = numbers(&q["clusters"][0]["Iw"]);
     assert_eq!(iw.len(), 4);
     assert!(iw[..2].iter().any(|i| *i != 0.0) && iw[2..] == [0.0, 0.0], "{iw:?}");
     let config = common::read_json(&dir.path().join("out/e/c.json"));
-    let core_iw: Vec<f64> = config["cores"][0]["Iw"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    assert_eq!(core_iw, iw);
+    assert_eq!(numbers(&config["cores"][0]["Iw"]), iw);
 }
