@@ -582,5 +582,53 @@ fn endless_files_are_not_read_to_the_end() {
     let out = dyn_check(dir.path(), "use.dyn", b"use \"/dev/zero\" as z\n");
     assert_diagnosed(&out, "dyn::names::import_file", "/dev/zero imported");
     let text = "network n { input x[2]\n neurons h[2]\n x -> h = load(\"/dev/zero\") }\n";
-    assert_diagnosed(&dyn_check(dir.path(), "load.dyn", text.as_bytes()), "dyn::load::malformed", "/dev/zero loaded");
+    assert_diagnosed(&dyn_check(dir.path(), "load.dyn", text.as_bytes()), "dyn::load::missing", "/dev/zero loaded");
+}
+
+/// `dyn check` in `dir`, killed (and the test failed) if it has not finished after 30 s: a FIFO
+/// that were opened would block it until a writer came.
+#[cfg(unix)]
+fn dyn_check_or_hang(dir: &Path, name: &str, bytes: Option<&[u8]>) -> Output {
+    if let Some(bytes) = bytes {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dyn"))
+        .args(["check", name])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("dyn check {name} blocked");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_folders_are_refused_before_they_are_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new("mkfifo").arg(dir.path().join("pipe.npy")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    std::fs::create_dir(dir.path().join("folder.npy")).unwrap();
+    for (target, kind) in [("pipe.npy", "a named pipe (FIFO)"), ("folder.npy", "a folder")] {
+        let text = format!("network n {{ input x[2]\n neurons h[2]\n x -> h = load(\"{target}\") }}\n");
+        let out = dyn_check_or_hang(dir.path(), "load.dyn", Some(text.as_bytes()));
+        assert_diagnosed(&out, "dyn::load::missing", target);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("it is {kind}, not a regular file")), "{target}:\n{stderr}");
+        assert!(stderr.contains("not a regular file") && stderr.contains("help:"), "{target}:\n{stderr}");
+        let out = dyn_check_or_hang(dir.path(), "use.dyn", Some(format!("use \"{target}\" as m\n").as_bytes()));
+        assert_diagnosed(&out, "dyn::names::import_file", target);
+    }
+    assert_diagnosed(&dyn_check_or_hang(dir.path(), "pipe.npy", None), "dyn::cli::file", "a FIFO as the file");
 }

@@ -16,11 +16,14 @@ pub fn load_npy(base: &Path, path: &str, path_span: Span, call_span: Span) -> Re
             .label(path_span, "this file")
             .help(format!("paths are relative to the .dyn file's folder; looked for {}", full.display()))
     };
-    if full.is_dir() {
-        return Err(missing("it is a folder"));
-    }
     let array = read_npy(&full).map_err(|e| match e {
         NpyError::Missing { .. } => missing("no such file"),
+        // a folder, FIFO or device: refused before it is opened, so nothing blocks or reads forever
+        NpyError::Read { source, .. } if crate::files::is_not_regular(&source) => {
+            Diag::error(&codes::LOAD_MISSING, format!("cannot read `{path}`: {source}"))
+                .label(path_span, "not a regular file")
+                .help("`load` reads a .npy file saved with numpy.save; copy a pipe's or device's data into one first")
+        }
         NpyError::Read { source, .. } => missing(&source.to_string()),
         other => Diag::error(&codes::LOAD_MALFORMED, format!("`{path}` is not a usable .npy array"))
             .label(call_span, short_reason(&other))

@@ -257,9 +257,14 @@ impl Loader {
             }
         }
         let bytes = crate::files::read_bounded(&canonical, crate::files::MAX_SOURCE_BYTES, &[]).map_err(|e| {
+            let help = if crate::files::is_not_regular(&e) {
+                "a `use` names a .dyn source file; folders, pipes and devices are not read"
+            } else {
+                "check the path and permissions"
+            };
             Diag::error(&codes::NAMES_IMPORT_FILE, format!("cannot read `{path}`: {}", reason(&e)))
                 .label(span, "this file")
-                .help("check the path and permissions")
+                .help(help)
         })?;
         let module_dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
         self.stack.push(canonical.clone());

@@ -49,7 +49,7 @@ codes! {
     SHAPES_MISMATCH = "dyn::shapes::mismatch": "An array's shape does not match the populations or field it belongs to.";
     SHAPES_RAGGED = "dyn::shapes::ragged": "A matrix literal has rows of different lengths.";
     // load: files read by `load(...)`
-    LOAD_MISSING = "dyn::load::missing": "A file given to `load` cannot be read.";
+    LOAD_MISSING = "dyn::load::missing": "A file given to `load` cannot be read (missing, unreadable, or not a regular file: a folder, FIFO or device).";
     LOAD_MALFORMED = "dyn::load::malformed": "A file given to `load` is not a valid .npy array.";
     // network: populations and projections
     NETWORK_POPULATION = "dyn::network::population": "A projection joins populations in a way the network cannot use.";
