@@ -632,3 +632,29 @@ fn fifos_and_folders_are_refused_before_they_are_opened() {
     }
     assert_diagnosed(&dyn_check_or_hang(dir.path(), "pipe.npy", None), "dyn::cli::file", "a FIFO as the file");
 }
+
+/// Output names that differ only in letter case are one file on macOS and Windows: refused at
+/// check time, while the same spelling in a later simulation still takes a suffix.
+#[test]
+fn output_names_differing_only_in_case_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |populations: &str, steps: &str| {
+        format!(
+            "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {{ input x[2]\n {populations}\n }}\n\
+             experiment e on chip {{ {steps} }}\n"
+        )
+    };
+    let two = "neurons H[2]\n neurons h[2]\n x -> H = [[1, 0], [0, 1]]\n x -> h = [[1, 0], [0, 1]]";
+    let one = "neurons h[2]\n x -> h = [[1, 0], [0, 1]]";
+    for (populations, steps, what) in [
+        (two, "simulate net for 10 ms { record Imem(H), Imem(h) }", "populations H and h"),
+        (one, "simulate net for 10 ms { record Imem(h) }\n simulate net for 10 ms { record imem(h) }", "two steps"),
+        (one, "map net\n export spec to \"Summary.json\"", "dyn's own summary.json"),
+        (one, "map net\n export spec to \"a.json\"\n export spec to \"A.json\"", "two exports"),
+    ] {
+        let out = dyn_check(dir.path(), "case.dyn", file(populations, steps).as_bytes());
+        assert_diagnosed(&out, "dyn::experiment::clash", what);
+    }
+    let same = "simulate net for 10 ms { record Imem(h) }\n simulate net for 10 ms { record Imem(h) }";
+    assert_valid(&dyn_check(dir.path(), "case.dyn", file(one, same).as_bytes()), "one spelling in two steps");
+}

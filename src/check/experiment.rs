@@ -631,7 +631,8 @@ pub fn check_export_path(path: &str, span: Span) -> Result<(), Diag> {
             .help(format!("file and folder names are at most {MAX_NAME_BYTES} bytes, without NUL characters")));
     }
     let file = super::outputs::normalised(path);
-    if RESERVED_FILES.contains(&file.as_str()) {
+    // in any letter case: `Summary.json` is summary.json on macOS and Windows
+    if let Some(file) = RESERVED_FILES.iter().find(|reserved| reserved.to_lowercase() == file.to_lowercase()) {
         return Err(Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is a file dyn writes itself"))
             .label(span, "this would replace it")
             .help(format!("export to another name; dyn's own files are {}", suggest::quote_list(RESERVED_FILES))));

@@ -115,6 +115,12 @@ pub fn check(program: &Program, load_diags: Diagnostics) -> Result<Checked, Diag
             .filter_map(|i| if let Item::Experiment(e) = i { checker.check(e) } else { None })
             .collect();
         model.experiments = experiments;
+        let names =
+            main.ast.items.iter().filter_map(|i| if let Item::Experiment(e) = i { Some(&e.name) } else { None });
+        let folders = names.map(|n| (n.node.clone(), n.span)).collect();
+        for diag in outputs::experiment_folder_clashes(&folders) {
+            resolver.report(diag);
+        }
     }
     let mut diags = load_diags;
     diags.extend(resolver.diags.into_inner());

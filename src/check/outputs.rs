@@ -1,7 +1,8 @@
 //! Output file names of one experiment, chosen once every step is checked: the first step that
 //! writes a file keeps DESIGN.md's name (`spikes.out.npy`); a later simulation whose file would
 //! replace it takes a suffix naming its target (`spikes.out.deployed.npy`), then also its position
-//! (`spikes.out.deployed.step4.npy`). Only paths the user wrote twice (`export ... to`) clash.
+//! (`spikes.out.deployed.step4.npy`). Only paths the user wrote twice (`export ... to`) clash, and
+//! names that differ only in letter case, which macOS and Windows treat as one file.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,7 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
             }
         }
     }
+    diags.extend(case_clashes(&taken));
     // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
     for (file, span) in &taken {
         let inside = format!("{file}/");
@@ -66,6 +68,65 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
         }
     }
     diags
+}
+
+/// Files whose names differ only in letter case (`Imem.h.npy`, `imem.h.npy`): one file on the
+/// case-insensitive file systems of macOS and Windows, so the later would replace the earlier.
+fn case_clashes(taken: &BTreeMap<String, Span>) -> Vec<Diag> {
+    case_variants(taken)
+        .into_iter()
+        .map(|((first, first_span), (file, span))| {
+            Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` and `{first}` differ only in letter case"))
+                .label(span, format!("writes `{file}`"))
+                .label(first_span, format!("writes `{first}`"))
+                .help(format!(
+                    "on macOS and Windows they are one file and the second would replace the first: write the \
+                     names in the same case as `{first}`, or choose another name"
+                ))
+        })
+        .collect()
+}
+
+/// Experiments whose names differ only in letter case: each writes the folder `OUT/<name>/`, and
+/// on macOS and Windows `OUT/Run/` and `OUT/run/` are one folder.
+pub fn experiment_folder_clashes(names: &BTreeMap<String, Span>) -> Vec<Diag> {
+    case_variants(names)
+        .into_iter()
+        .map(|((first, first_span), (name, span))| {
+            Diag::error(
+                &codes::EXPERIMENT_CLASH,
+                format!("experiments `{name}` and `{first}` differ only in letter case"),
+            )
+            .label(span, format!("writes the folder `{name}/`"))
+            .label(first_span, format!("writes the folder `{first}/`"))
+            .help(
+                "on macOS and Windows both write one folder: give the experiments names that differ in more than case",
+            )
+        })
+        .collect()
+}
+
+/// A file or folder name with the span that writes it.
+type Named<'n> = (&'n str, Span);
+
+/// Each name that equals an earlier one but for letter case, with that earliest name (by span);
+/// one pair per span pair, so a record's `.npy` and `.svg` make one report.
+fn case_variants(names: &BTreeMap<String, Span>) -> Vec<(Named<'_>, Named<'_>)> {
+    let mut by_folded: BTreeMap<String, Vec<(&str, Span)>> = BTreeMap::new();
+    for (name, span) in names {
+        by_folded.entry(name.to_lowercase()).or_default().push((name, *span));
+    }
+    let mut pairs: Vec<(Named, Named)> = Vec::new();
+    for mut group in by_folded.into_values().filter(|group| group.len() > 1) {
+        group.sort_by_key(|(name, span)| (span.source, span.start, *name));
+        let Some(&first) = group.first() else { continue };
+        for &later in group.iter().skip(1) {
+            if !pairs.iter().any(|(f, l)| f.1 == first.1 && l.1 == later.1) {
+                pairs.push((first, later));
+            }
+        }
+    }
+    pairs
 }
 
 /// The first `base + suffix` whose files are all free, or the last candidate's taken file.
