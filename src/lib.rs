@@ -54,18 +54,15 @@ pub fn check_text(name: &str, text: &str, dir: &Path) -> (SourceMap, Result<Chec
     (program.sources, result)
 }
 
-/// Runs one experiment of a checked session for the REPL, into `dir/out/`; returns what to print.
-pub fn run_in_repl(checked: &Checked, experiment: &str, dir: &Path) -> String {
+/// Runs one experiment of a checked session for the REPL, into `dir/out/`; returns what to print,
+/// or the run's diagnostics (spans in `checked.sources`) for the REPL to render.
+pub fn run_in_repl(checked: &Checked, experiment: &str, dir: &Path) -> Result<String, Diagnostics> {
     let options = run::RunOptions {
         out_dir: dir.join("out"),
         experiment: Some(experiment.to_string()),
         plots: true,
         progress: output::ProgressPolicy::hidden(),
     };
-    match run::run(checked, &options) {
-        Ok(outcomes) => {
-            outcomes.iter().map(|o| format!("{}: {} files in {}\n", o.name, o.files.len(), o.dir.display())).collect()
-        }
-        Err(diags) => diagnostics::render::render_all(&diags, &checked.sources, diagnostics::render::Style::Plain),
-    }
+    let outcomes = run::run(checked, &options)?;
+    Ok(outcomes.iter().map(|o| format!("{}: {} files in {}\n", o.name, o.files.len(), o.dir.display())).collect())
 }

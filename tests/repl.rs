@@ -279,3 +279,26 @@ fn redefining_a_name_as_another_kind_is_refused() {
     );
     insta::assert_snapshot!(out.replace(&dir.path().display().to_string(), "[DIR]"));
 }
+
+/// After `:load`, a diagnostic about an item of the file names the file and points into its text
+/// (line and column as in the file), also once items before it were replaced at the prompt.
+#[test]
+fn errors_about_loaded_items_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("n.dyn"),
+        "// a loaded file\nuse dynapse2\nlet n = 2\ndevice chip = dynapse2.default\nnetwork net {\n    input x[2]\n    \
+         neurons h[n]\n    x -> h = uniform(0, 1, seed = 1)\n}\n",
+    )
+    .unwrap();
+    let out = transcript_in(
+        dir.path(),
+        &[":load n.dyn", "let net = 3", "let n = 0", "let n = 1 ms", "n", "let n = 3", "let net = 3"],
+    );
+    let out = out.replace(&dir.path().display().to_string(), "[DIR]");
+    assert!(!out.contains("<repl>"), "{out}");
+    // before and after `let n = 3` replaced the file's `let n = 2`
+    assert_eq!(out.matches("[DIR]/n.dyn:5:9").count(), 2, "the network's name in the file\n{out}");
+    assert!(out.contains("[DIR]/n.dyn:7:15"), "`h[n]` in the file\n{out}");
+    insta::assert_snapshot!(out);
+}

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::commands::{self, Command};
+use super::session::Session;
 use crate::check::eval::eval;
 use crate::check::hardware::Geometry;
 use crate::check::program::{load, Input, ModuleId};
@@ -14,9 +15,8 @@ use crate::check::value::Value;
 use crate::diagnostics::render::{render_all, Style};
 use crate::diagnostics::Diagnostics;
 use crate::model::{Checked, DeviceKind};
-use crate::syntax::span::Origin;
-use crate::syntax::span::SourceId;
-use crate::syntax::{parse_expression, parse_module};
+use crate::syntax::parse_expression;
+use crate::syntax::span::{Origin, SourceMap};
 
 /// What the engine answers to one input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub const ITEM_KEYWORDS: &[&str] =
 
 /// An interactive session's state.
 pub struct Engine {
-    /// Every accepted item, as source text.
-    items: String,
+    /// Every accepted item, with where it came from.
+    items: Session,
     dir: PathBuf,
     style: Style,
     inputs: usize,
@@ -48,7 +48,7 @@ pub struct Engine {
 impl Engine {
     /// A session whose relative paths start in `dir`.
     pub fn new(dir: &Path, style: Style) -> Engine {
-        Engine { items: String::new(), dir: dir.to_path_buf(), style, inputs: 0, last: None }
+        Engine { items: Session::default(), dir: dir.to_path_buf(), style, inputs: 0, last: None }
     }
 
     /// Whether `input` still has an open brace, bracket or parenthesis (read another line).
@@ -82,7 +82,7 @@ impl Engine {
             Command::Quit => Reply::Quit,
             Command::Help => Reply::Text(help()),
             Command::Reset => {
-                self.items.clear();
+                self.items = Session::default();
                 self.last = None;
                 Reply::Text("session cleared\n".to_string())
             }
@@ -110,16 +110,15 @@ impl Engine {
     /// earlier one of its kind replaces it (`let tau = 20 ms` after `let tau = 10 ms`), as in other
     /// REPLs; a name held by another kind of item is refused (see [`super::redefine`]).
     fn define(&mut self, code: &str) -> Reply {
-        if let Some((sources, diags)) = super::redefine::kind_clashes(&self.items, code, self.inputs) {
-            return Reply::Error(render_all(&diags, &sources, self.style));
+        if let Some((sources, diags)) = super::redefine::kind_clashes(&self.items.text(), code, self.inputs) {
+            return Reply::Error(self.render(&self.items, &diags, &sources));
         }
-        let kept = self.items_without(code);
-        let candidate = if kept.is_empty() { code.to_string() } else { format!("{kept}\n{code}") };
-        let (sources, result) = crate::check_text("<repl>", &candidate, &self.dir);
+        let candidate = self.items.without_redefined(code).with(code);
+        let (sources, result) = crate::check_text("<repl>", &candidate.text(), &self.dir);
         match result {
             Ok(checked) => {
+                let warnings = self.render(&candidate, &checked.warnings, &sources);
                 self.items = candidate;
-                let warnings = render_all(&checked.warnings, &sources, self.style);
                 self.last = Some(checked);
                 if warnings.is_empty() {
                     Reply::Silent
@@ -127,29 +126,15 @@ impl Engine {
                     Reply::Text(warnings)
                 }
             }
-            Err(diags) => Reply::Error(render_all(&diags, &sources, self.style)),
+            Err(diags) => Reply::Error(self.render(&candidate, &diags, &sources)),
         }
     }
 
-    /// The session's items minus those `code` defines again (all of them if either fails to parse).
-    fn items_without(&self, code: &str) -> String {
-        let names = |module: &crate::syntax::ast::Module| -> Vec<String> {
-            module.items.iter().filter_map(|i| i.name().map(|n| n.node.clone())).collect()
-        };
-        let (Ok(new), Ok(old)) = (parse_module(SourceId(0), code), parse_module(SourceId(0), &self.items)) else {
-            return self.items.clone();
-        };
-        let redefined = names(&new);
-        if !names(&old).iter().any(|n| redefined.contains(n)) {
-            return self.items.clone();
-        }
-        let kept: Vec<&str> = old
-            .items
-            .iter()
-            .filter(|i| i.name().is_none_or(|n| !redefined.contains(&n.node)))
-            .filter_map(|i| self.items.get(i.span().range()))
-            .collect();
-        kept.join("\n")
+    /// Renders diagnostics found in `session`'s text, those on a loaded file's items shown in
+    /// that file.
+    fn render(&self, session: &Session, diags: &Diagnostics, sources: &SourceMap) -> String {
+        let (sources, diags) = session.relocate(diags, sources);
+        render_all(&diags, &sources, self.style)
     }
 
     /// Evaluates an expression in the session's scope and formats its value.
@@ -157,15 +142,15 @@ impl Engine {
         if code.trim().is_empty() {
             return Reply::Error("this command needs an expression\n".to_string());
         }
-        let (mut program, diags) = load(Input::Text { name: "<repl>", text: &self.items, dir: &self.dir });
+        let (mut program, diags) = load(Input::Text { name: "<repl>", text: &self.items.text(), dir: &self.dir });
         if diags.has_errors() {
-            return Reply::Error(render_all(&diags, &program.sources, self.style));
+            return Reply::Error(self.render(&self.items, &diags, &program.sources));
         }
         let name = format!("<input {}>", self.inputs);
         let source = program.sources.add(name, code, Origin::Repl(self.inputs));
         let expr = match parse_expression(source, code) {
             Ok(e) => e,
-            Err(d) => return Reply::Error(render_all(&d, &program.sources, self.style)),
+            Err(d) => return Reply::Error(self.render(&self.items, &d, &program.sources)),
         };
         let resolver = Resolver::new(&program);
         let result = eval(&expr, &resolver.scope(ModuleId(0)));
@@ -176,10 +161,10 @@ impl Engine {
         let mut found = resolver.diags.into_inner();
         match value {
             Ok(v) if !found.has_errors() => Reply::Text(format!("{}\n", format(&v))),
-            Ok(_) => Reply::Error(render_all(&found, &program.sources, self.style)),
+            Ok(_) => Reply::Error(self.render(&self.items, &found, &program.sources)),
             Err(d) => {
                 found.push(d);
-                let rendered = render_all(&found, &program.sources, self.style);
+                let rendered = self.render(&self.items, &found, &program.sources);
                 program.sources = Default::default();
                 Reply::Error(rendered)
             }
@@ -187,7 +172,7 @@ impl Engine {
     }
 
     fn check_session(&mut self) -> Reply {
-        let (sources, result) = crate::check_text("<repl>", &self.items, &self.dir);
+        let (sources, result) = crate::check_text("<repl>", &self.items.text(), &self.dir);
         match result {
             Ok(c) => {
                 let m = &c.model;
@@ -202,7 +187,7 @@ impl Engine {
                 self.last = Some(c);
                 Reply::Text(text)
             }
-            Err(d) => Reply::Error(render_all(&d, &sources, self.style)),
+            Err(d) => Reply::Error(self.render(&self.items, &d, &sources)),
         }
     }
 
@@ -210,13 +195,13 @@ impl Engine {
         if name.is_empty() {
             return Reply::Error(":show needs a name, e.g. `:show dynapse2.default`\n".to_string());
         }
-        let (program, diags) = load(Input::Text { name: "<repl>", text: &self.items, dir: &self.dir });
+        let (program, diags) = load(Input::Text { name: "<repl>", text: &self.items.text(), dir: &self.dir });
         match crate::check::check(&program, diags) {
             Ok(checked) => match crate::cli::show::show(&program, &checked, name) {
                 Ok(json) => Reply::Text(format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default())),
-                Err(d) => Reply::Error(render_all(&Diagnostics::from(d), &program.sources, self.style)),
+                Err(d) => Reply::Error(self.render(&self.items, &Diagnostics::from(d), &program.sources)),
             },
-            Err(d) => Reply::Error(render_all(&d, &program.sources, self.style)),
+            Err(d) => Reply::Error(self.render(&self.items, &d, &program.sources)),
         }
     }
 
@@ -226,8 +211,10 @@ impl Engine {
         let (sources, result) = crate::check_file(&path);
         match result {
             Ok(checked) => {
-                // The main file is the loader's first source.
-                self.items = sources.get(SourceId(0)).map(|s| s.text.to_string()).unwrap_or_default();
+                // The main file is the loader's first source; its items keep pointing into it.
+                if let Some(main) = sources.get(super::session::SESSION_SOURCE) {
+                    self.items = Session::loaded(main.name.clone(), path.clone(), main.text.clone());
+                }
                 if let Some(parent) = path.parent() {
                     self.dir = parent.to_path_buf();
                 }
@@ -276,12 +263,16 @@ impl Engine {
         if !checked.model.experiments.iter().any(|e| e.name == name) {
             return Reply::Error(format!("no experiment `{name}` in this session\n"));
         }
-        Reply::Text(crate::run_in_repl(&checked, name, &self.dir))
+        match crate::run_in_repl(&checked, name, &self.dir) {
+            Ok(text) => Reply::Text(text),
+            // printed as before (a run's failure is its report), but in the loaded file's terms
+            Err(diags) => Reply::Text(self.render(&self.items, &diags, &checked.sources)),
+        }
     }
 
     fn checked(&mut self) -> Option<Checked> {
         if self.last.is_none() {
-            let (_, result) = crate::check_text("<repl>", &self.items, &self.dir);
+            let (_, result) = crate::check_text("<repl>", &self.items.text(), &self.dir);
             self.last = result.ok();
         }
         self.last.clone()
@@ -289,7 +280,7 @@ impl Engine {
 
     /// Names in scope, for completion.
     pub fn names(&self) -> Vec<String> {
-        let (program, _) = load(Input::Text { name: "<repl>", text: &self.items, dir: &self.dir });
+        let (program, _) = load(Input::Text { name: "<repl>", text: &self.items.text(), dir: &self.dir });
         let mut names: Vec<String> =
             program.modules.first().map(|m| m.items.keys().cloned().collect()).unwrap_or_default();
         names.extend(crate::stdlib::names().map(str::to_string));

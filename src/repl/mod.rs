@@ -5,5 +5,6 @@ pub mod commands;
 pub mod engine;
 pub mod line_editor;
 pub mod redefine;
+pub mod session;
 
 pub use engine::{Engine, Reply};
