@@ -466,7 +466,7 @@ fn a_failed_run_leaves_no_outputs() {
     // the first experiment succeeds, the second blows up at run time: neither folder appears
     let text = "use dynapse2\ndevice chip = dynapse2.default\n\
                 network ok { neurons n[1] { Idc = 1 nA } }\n\
-                network bad { neurons n[1] { Idc = 1e308 A } }\n\
+                network bad { neurons n[1] { Idc = 1 nA, Ut = 1e-30 V } }\n\
                 experiment first on chip { simulate ok for 20 ms { record spikes(n) } }\n\
                 experiment second on chip { simulate bad for 20 ms { record Imem(n) } }\n";
     let dir = tempfile::tempdir().unwrap();

@@ -630,7 +630,14 @@ pub fn describe_range(min: Bound, max: Bound, dim: Dim) -> String {
 /// `150 %` learns that the field holds a fraction.
 fn range_error(spec: &FieldSpec, value: f64, min: Bound, max: Bound, dim: Dim, span: Span) -> Diag {
     let (name, rule) = (spec.name, describe_range(min, max, dim));
+    let current_limit = super::schema::dynapse2::MAX_CURRENT;
+    let why = match max {
+        Bound::Inclusive(m) if dim == Dim::CURRENT && m == current_limit && value > m => {
+            format!("; {}", super::schema::dynapse2::MAX_CURRENT_WHY)
+        }
+        _ => String::new(),
+    };
     Diag::error(&codes::TYPES_RANGE, format!("`{name}` {rule}, found {}", format_quantity(value, dim)))
         .label(span, format!("{} is out of range", format_quantity(value, dim)))
-        .help(format!("`{name}`: {}; it {rule}", spec.doc))
+        .help(format!("`{name}`: {}; it {rule}{why}", spec.doc))
 }

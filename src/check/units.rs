@@ -217,7 +217,8 @@ pub fn format_quantities(values: &[f64], dim: Dim) -> String {
 /// The SI prefix under which `magnitude` reads best, and its scale (none for compound units).
 fn fitting_prefix(magnitude: f64, dim: Dim) -> (&'static str, f64) {
     let prefixable = NAMED.iter().any(|(d, s)| *d == dim && !s.is_empty());
-    if !prefixable || magnitude == 0.0 || !magnitude.is_finite() {
+    // beyond the largest prefix's thousands, a base unit with an exponent reads best: `1e308 A`
+    if !prefixable || magnitude == 0.0 || !magnitude.is_finite() || magnitude >= 1e12 {
         return ("", 1.0);
     }
     let choices: &[(&'static str, f64)] = &[

@@ -17,6 +17,29 @@ const fn neuron(name: &'static str, dim: Dim, default: f64, min: Bound, doc: &'s
     }
 }
 
+/// A neuron or synapse current: at most [`MAX_CURRENT`].
+const fn current(name: &'static str, default: f64, min: Bound, doc: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty: FieldType::Quantity { dim: A, min, max: Bound::Inclusive(MAX_CURRENT) },
+        default: Default::Num(default),
+        shape: Shape::PerNeuron,
+        doc,
+    }
+}
+
+/// The largest current a Dynap-SE2 parameter may be, in amperes. The chip's bias generator makes
+/// at most 2.28 uA (shared/reference/dynapse2_biasgen_table.csv, coarse 5, fine 255) and its
+/// subthreshold circuits carry nanoamperes; 1 A is over 400 000 times that, so it refuses only
+/// values no chip could bias (`Idc = 1e308 A`, which the simulation turns into infinities) while
+/// leaving simulations free to explore far beyond the bias range.
+pub const MAX_CURRENT: f64 = 1.0;
+
+/// Why [`MAX_CURRENT`] bounds a current, for the range diagnostic's help.
+pub const MAX_CURRENT_WHY: &str =
+    "1 A is far beyond any bias a Dynap-SE2 can make (its bias generator's largest current \
+                                   is 2.28 uA)";
+
 const fn high_level(name: &'static str, dim: Dim, doc: &'static str) -> FieldSpec {
     quantity(name, dim, POSITIVE, ANY, Shape::PerNeuron, doc)
 }
@@ -26,26 +49,26 @@ const F: Dim = Dim::CAPACITANCE;
 
 /// Names of the per-neuron parameters (what a population block may set, besides `core`).
 pub const NEURON_FIELDS: &[FieldSpec] = &[
-    neuron("Idc", A, 5e-13, NONNEG, "constant DC input current"),
-    neuron("If_nmda", A, 5e-13, NONNEG, "NMDA gating threshold (carried to hardware; no effect in DynapSim)"),
-    neuron("Igain_ahp", A, 2.836_879_432_624_112_6e-11, NONNEG, "AHP gain current"),
-    neuron("Igain_mem", A, 2.127_659_574_468_084_8e-11, NONNEG, "membrane gain current"),
-    neuron("Igain_syn", A, 8.687_943_262_411_346e-9, NONNEG, "synapse gain current"),
-    neuron("Ipulse_ahp", A, 3.5e-7, POSITIVE, "AHP pulse-width current"),
-    neuron("Ipulse", A, 3.5e-8, POSITIVE, "synapse pulse-width current"),
-    neuron("Iref", A, 1.05e-9, POSITIVE, "refractory-period current"),
-    neuron("Ispkthr", A, 1e-7, POSITIVE, "spike threshold current"),
-    neuron("Itau_ahp", A, 2.836_879_432_624_112_6e-11, NONNEG, "AHP leakage current"),
-    neuron("Itau_mem", A, 5.319_148_936_170_212e-12, NONNEG, "membrane leakage current"),
-    neuron("Itau_syn", A, 8.687_943_262_411_346e-11, NONNEG, "synapse leakage current"),
-    neuron("Iw_ahp", A, 5e-13, NONNEG, "AHP weight current"),
+    current("Idc", 5e-13, NONNEG, "constant DC input current"),
+    current("If_nmda", 5e-13, NONNEG, "NMDA gating threshold (carried to hardware; no effect in DynapSim)"),
+    current("Igain_ahp", 2.836_879_432_624_112_6e-11, NONNEG, "AHP gain current"),
+    current("Igain_mem", 2.127_659_574_468_084_8e-11, NONNEG, "membrane gain current"),
+    current("Igain_syn", 8.687_943_262_411_346e-9, NONNEG, "synapse gain current"),
+    current("Ipulse_ahp", 3.5e-7, POSITIVE, "AHP pulse-width current"),
+    current("Ipulse", 3.5e-8, POSITIVE, "synapse pulse-width current"),
+    current("Iref", 1.05e-9, POSITIVE, "refractory-period current"),
+    current("Ispkthr", 1e-7, POSITIVE, "spike threshold current"),
+    current("Itau_ahp", 2.836_879_432_624_112_6e-11, NONNEG, "AHP leakage current"),
+    current("Itau_mem", 5.319_148_936_170_212e-12, NONNEG, "membrane leakage current"),
+    current("Itau_syn", 8.687_943_262_411_346e-11, NONNEG, "synapse leakage current"),
+    current("Iw_ahp", 5e-13, NONNEG, "AHP weight current"),
     neuron("C_ahp", F, 40e-12, POSITIVE, "AHP capacitance"),
     neuron("C_syn", F, 24.5e-12, POSITIVE, "synapse capacitance"),
     neuron("C_pulse_ahp", F, 0.5e-12, POSITIVE, "AHP pulse-extender capacitance"),
     neuron("C_pulse", F, 0.5e-12, POSITIVE, "synapse pulse-extender capacitance"),
     neuron("C_ref", F, 1.5e-12, POSITIVE, "refractory capacitance"),
     neuron("C_mem", F, 3e-12, POSITIVE, "membrane capacitance"),
-    neuron("Io", A, 5e-13, POSITIVE, "dark current: the floor of every current"),
+    current("Io", 5e-13, POSITIVE, "dark current: the floor of every current"),
     FieldSpec {
         name: "kappa_n",
         ty: FieldType::Quantity { dim: Dim::NONE, min: POSITIVE, max: Bound::Inclusive(1.0) },
@@ -108,11 +131,46 @@ pub fn canonical_state(name: &str) -> Option<&'static str> {
 }
 
 const DEVICE_ONLY: &[FieldSpec] = &[
-    quantity_default("Iw_0", A, 1e-9, NONNEG, ANY, "base weight current selected by CAM bit 0 (per core)"),
-    quantity_default("Iw_1", A, 2e-9, NONNEG, ANY, "base weight current selected by CAM bit 1"),
-    quantity_default("Iw_2", A, 4e-9, NONNEG, ANY, "base weight current selected by CAM bit 2"),
-    quantity_default("Iw_3", A, 8e-9, NONNEG, ANY, "base weight current selected by CAM bit 3"),
-    quantity_default("Iscale", A, 1e-8, POSITIVE, ANY, "current of a simulation weight of 1.0"),
+    quantity_default(
+        "Iw_0",
+        A,
+        1e-9,
+        NONNEG,
+        Bound::Inclusive(MAX_CURRENT),
+        "base weight current selected by CAM bit 0 (per core)",
+    ),
+    quantity_default(
+        "Iw_1",
+        A,
+        2e-9,
+        NONNEG,
+        Bound::Inclusive(MAX_CURRENT),
+        "base weight current selected by CAM bit 1",
+    ),
+    quantity_default(
+        "Iw_2",
+        A,
+        4e-9,
+        NONNEG,
+        Bound::Inclusive(MAX_CURRENT),
+        "base weight current selected by CAM bit 2",
+    ),
+    quantity_default(
+        "Iw_3",
+        A,
+        8e-9,
+        NONNEG,
+        Bound::Inclusive(MAX_CURRENT),
+        "base weight current selected by CAM bit 3",
+    ),
+    quantity_default(
+        "Iscale",
+        A,
+        1e-8,
+        POSITIVE,
+        Bound::Inclusive(MAX_CURRENT),
+        "current of a simulation weight of 1.0",
+    ),
     quantity_default("dt", Dim::TIME, 1e-3, POSITIVE, ANY, "simulation time step"),
     quantity_default(
         "percent_mismatch",
