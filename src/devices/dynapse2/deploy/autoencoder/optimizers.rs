@@ -300,7 +300,7 @@ pub(crate) trait Visit {
 }
 
 /// One optimizer step for one element.
-pub(crate) trait Kernel: Copy + Send + Sync {
+pub(crate) trait Kernel: Copy + Send + Sync + 'static {
     /// SM3: the step needs `prior = min(row, col)` and returns the element's new accumulator.
     const SM3: bool = false;
     /// Whether [`Kernel::step_lanes`] is written out (else callers loop over [`Kernel::step`]).

@@ -17,14 +17,16 @@
 //!
 //! Parameters and states are float32 like Rockpool's; reductions are added in float64.
 
+use std::sync::Arc;
+
 use pulp::{Arch, Simd, WithSimd};
-use rayon::prelude::*;
 
 use super::encoder::{Factored, Moments};
 use super::model::{bit_threshold, penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
 use super::staggered::Staggered;
+use super::team::Team;
 use super::MAX_BITS;
 
 /// Elements per block.
@@ -78,7 +80,8 @@ struct Partial {
 pub struct Trainer {
     n: usize,
     m: usize,
-    blocks: Vec<Block>,
+    /// The blocks, shared with the helper threads of [`Trainer::helper`].
+    blocks: Arc<Team<Block, Partial>>,
     code: Vec<f64>,
     grad_code: Vec<f64>,
     loss: f64,
@@ -141,6 +144,7 @@ impl Trainer {
                 }
             })
             .collect();
+        let blocks = Arc::new(Team::new(blocks));
         let mut trainer = Trainer {
             n,
             m,
@@ -155,33 +159,40 @@ impl Trainer {
             arch: Arch::new(),
             threshold: bit_threshold(),
         };
-        trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
+        trainer.code = trainer.sum_blocks(CodeSums(n)).per_code;
         if trainer.factored.is_some() {
             // only the codes are needed from here on
-            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(&[], 0, 5));
+            for i in 0..trainer.blocks.len() {
+                if let Some(mut block) = trainer.blocks.item(i) {
+                    block.en = Param::new(&[], 0, 5);
+                }
+            }
         }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
-        let partial = trainer.sum_blocks(&Forward(&code, trainer.threshold));
+        let partial = trainer.sum_blocks(Forward(code, trainer.threshold));
         trainer.finish_forward(&partial);
         trainer
     }
 
-    /// Runs a closure on every block (in parallel when there are several) and adds the partial
-    /// sums in block order.
-    fn sum_blocks<P: BlockPass>(&mut self, pass: &P) -> Partial {
+    /// A helper for the training run: a closure that joins every pass (epoch) this trainer runs
+    /// and returns when the trainer is dropped; run it on another thread (e.g. a rayon scope's
+    /// spawn). Without helpers the trainer runs every pass on its own thread.
+    pub fn helper(&self) -> impl FnOnce() + Send + 'static {
+        let team = Arc::clone(&self.blocks);
+        move || team.help()
+    }
+
+    /// Runs a pass on every block (shared with the helpers) and adds the partial sums in block
+    /// order.
+    fn sum_blocks<P: BlockPass + 'static>(&mut self, pass: P) -> Partial {
         let arch = self.arch;
-        let run = |block: &mut Block| {
+        let parts = self.blocks.map(Arc::new(move |block: &mut Block| {
             SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                Ok(mut scratch) => arch.dispatch(OnBlock(pass, block, scratch.get_or_insert_with(Scratch::new))),
-                // never taken (a pass makes no nested parallel call), but a fresh one is as good
-                Err(_) => arch.dispatch(OnBlock(pass, block, &mut Scratch::new())),
+                Ok(mut scratch) => arch.dispatch(OnBlock(&pass, block, scratch.get_or_insert_with(Scratch::new))),
+                // never taken (a pass makes no nested call), but a fresh one is as good
+                Err(_) => arch.dispatch(OnBlock(&pass, block, &mut Scratch::new())),
             })
-        };
-        let parts: Vec<Partial> = if self.blocks.len() > 1 {
-            self.blocks.par_iter_mut().map(run).collect()
-        } else {
-            self.blocks.iter_mut().map(run).collect()
-        };
+        }));
         let n = self.n;
         let mut total = Partial { per_code: vec![0.0; n], sq: 0.0, acc_k: vec![0.0; n] };
         for part in parts {
@@ -227,7 +238,7 @@ impl Trainer {
     /// The current codes and masks.
     pub fn result(&self) -> (Vec<f64>, Vec<Vec<bool>>) {
         let mut bits = vec![Vec::with_capacity(self.m); self.n];
-        for block in &self.blocks {
+        for block in (0..self.blocks.len()).filter_map(|i| self.blocks.item(i)) {
             for (k, row) in bits.iter_mut().enumerate() {
                 let w = block.dec.w.get(k * block.len..(k + 1) * block.len).unwrap_or(&[]);
                 row.extend(w.iter().map(|w| mask_bit(*w, self.threshold) > 0.0));
@@ -237,6 +248,13 @@ impl Trainer {
             row.truncate(self.m);
         }
         (self.code.clone(), bits)
+    }
+}
+
+impl Drop for Trainer {
+    /// Sends the helpers home: a scope waiting for them can end (also when the run unwinds).
+    fn drop(&mut self) {
+        self.blocks.stop();
     }
 }
 
@@ -253,7 +271,7 @@ fn mask_bit(w: f32, threshold: f32) -> f32 {
 
 /// One pass over a block. `run` is `#[inline(always)]` in every implementation so that it is
 /// compiled inside [`OnBlock`]'s dispatch, for the instruction set chosen there.
-trait BlockPass: Sync {
+trait BlockPass: Send + Sync {
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial;
 }
 
@@ -285,34 +303,34 @@ impl BlockPass for CodeSums {
     }
 }
 
-struct Forward<'a>(&'a [f32], f32);
-impl BlockPass for Forward<'_> {
+struct Forward(Vec<f32>, f32);
+impl BlockPass for Forward {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
-        block.forward(simd, self.0, self.1, scratch)
+        block.forward(simd, &self.0, self.1, scratch)
     }
 }
 
-struct Encode<'a, K> {
+struct Encode<K> {
     kernel: K,
-    grad_code: &'a [f32],
-    acc_k: &'a [f32],
+    grad_code: Vec<f32>,
+    acc_k: Vec<f32>,
 }
-impl<K: Kernel> BlockPass for Encode<'_, K> {
+impl<K: Kernel> BlockPass for Encode<K> {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, _: &mut Scratch) -> Partial {
-        block.encoder(simd, self.kernel, self.grad_code, self.acc_k)
+        block.encoder(simd, self.kernel, &self.grad_code, &self.acc_k)
     }
 }
 
-struct Decode<'a, K> {
+struct Decode<K> {
     kernel: K,
-    scale: &'a [f32],
-    new_code: &'a [f32],
-    acc_k: &'a [f32],
+    scale: Vec<f32>,
+    new_code: Vec<f32>,
+    acc_k: Vec<f32>,
     threshold: f32,
 }
-impl<K: Kernel> BlockPass for Decode<'_, K> {
+impl<K: Kernel> BlockPass for Decode<K> {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
         block.decoder(simd, self, scratch)
@@ -524,8 +542,8 @@ impl Block {
     /// Decoder step with the old codes' gradient scale `a_k = 2 c_k / M`, then the forward pass
     /// with the new codes, span by span.
     #[inline(always)]
-    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<'_, K>, scratch: &mut Scratch) -> Partial {
-        let Decode { kernel, scale, new_code, acc_k, threshold } = *pass;
+    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<K>, scratch: &mut Scratch) -> Partial {
+        let Decode { kernel, ref scale, ref new_code, ref acc_k, threshold } = *pass;
         let n = scale.len();
         let len = self.len;
         let mut sums = LaneSums::new();
@@ -747,22 +765,14 @@ impl Visit for EpochPass<'_> {
             t.code = code;
         } else {
             let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
-            let acc_en = t.acc_k_en.clone();
-            let enc = t.sum_blocks(&Encode { kernel, grad_code: &grad_code, acc_k: &acc_en });
+            let enc = t.sum_blocks(Encode { kernel, grad_code, acc_k: t.acc_k_en.clone() });
             t.code = enc.per_code;
             if K::SM3 {
                 t.acc_k_en = enc.acc_k;
             }
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
-        let acc_dec = t.acc_k_dec.clone();
-        let dec = t.sum_blocks(&Decode {
-            kernel,
-            scale: &scale,
-            new_code: &new_code,
-            acc_k: &acc_dec,
-            threshold: t.threshold,
-        });
+        let dec = t.sum_blocks(Decode { kernel, scale, new_code, acc_k: t.acc_k_dec.clone(), threshold: t.threshold });
         if K::SM3 {
             t.acc_k_dec = dec.acc_k.clone();
         }
