@@ -130,7 +130,8 @@ impl Trainer {
                         if let (Some(slot), Some(v)) = (en.get_mut(k * block + j), w_en.get(g * n + k)) {
                             *slot = *v;
                         }
-                        if let (Some(slot), Some(v)) = (dec.get_mut(k * block + j), w_dec.get(k * m + g)) {
+                        let at = span_major(j, k, n, block);
+                        if let (Some(slot), Some(v)) = (dec.get_mut(at), w_dec.get(k * m + g)) {
                             *slot = *v;
                         }
                     }
@@ -240,8 +241,8 @@ impl Trainer {
         let mut bits = vec![Vec::with_capacity(self.m); self.n];
         for block in (0..self.blocks.len()).filter_map(|i| self.blocks.item(i)) {
             for (k, row) in bits.iter_mut().enumerate() {
-                let w = block.dec.w.get(k * block.len..(k + 1) * block.len).unwrap_or(&[]);
-                row.extend(w.iter().map(|w| mask_bit(*w, self.threshold) > 0.0));
+                let w = |j| block.dec.w.get(span_major(j, k, self.n, block.len)).copied().unwrap_or(PAD_LOGIT);
+                row.extend((0..block.len).map(|j| mask_bit(w(j), self.threshold) > 0.0));
             }
         }
         for row in &mut bits {
@@ -392,10 +393,11 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 const SPAN: usize = 256;
 
 /// Span-local scratch (one per thread, see `SCRATCH`; nothing in it outlives a span): the masks
-/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
-/// no loop stores to one array while loading from another within 512 bytes of it modulo 4 KiB
-/// (see `staggered`): the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and
-/// 2048; `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
+/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array
+/// starts at its own offset modulo 4 KiB, chosen so that no loop stores to one array while
+/// loading from another within 512 bytes of it modulo 4 KiB (see `staggered`): the block's `x`,
+/// `r`, `W_dec`, `s1`, `s2` start at 0, 512, 1024, 1536 and 2048 (the decoder arrays' later code
+/// rows of a span 1 KiB further each: `W_dec`, `s1` and `s2` keep their distances); `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
 /// loaded; loaded beside the optimizer state) at 3584, `h` (beside `W_dec` and the masks) at
 /// 3072, and the masks (stored beside `W_dec` and `h`, loaded while `r` is stored) at 0, 1536,
 /// 2048 and 2560.
@@ -452,16 +454,32 @@ fn finish_span<S: Simd>(simd: S, n: usize, x: &[f32], r: &mut [f32], scratch: &S
     }
 }
 
-/// Each code row of a code-major array, cut into spans: `next(k)` is row k's next span.
-struct RowSpans<'a>(Vec<std::slice::ChunksMut<'a, f32>>);
+/// Where element `j` of code row `k` sits in a block's decoder arrays (`n` codes, `len` elements):
+/// span-major, every code row of a span together (`[span][code][element]`), so that the decoder
+/// pass, which runs span by span, reads and writes each array front to back in one stream.
+fn span_major(j: usize, k: usize, n: usize, len: usize) -> usize {
+    let start = j / SPAN * SPAN;
+    let span_len = SPAN.min(len - start);
+    start * n + k * span_len + (j - start)
+}
 
-impl<'a> RowSpans<'a> {
-    fn new(array: &'a mut [f32], len: usize) -> RowSpans<'a> {
-        RowSpans(array.chunks_mut(len.max(1)).map(|row| row.chunks_mut(SPAN)).collect())
+/// The spans of a span-major array (see [`span_major`]) in order, each cut into its code rows.
+struct CodeSpans<'a> {
+    spans: std::slice::ChunksMut<'a, f32>,
+    n: usize,
+}
+
+impl<'a> CodeSpans<'a> {
+    fn new(array: &'a mut [f32], n: usize) -> CodeSpans<'a> {
+        CodeSpans { spans: array.chunks_mut((n * SPAN).max(1)), n }
     }
 
-    fn next(&mut self, k: usize) -> &'a mut [f32] {
-        self.0.get_mut(k).and_then(Iterator::next).unwrap_or_default()
+    /// The next span's code rows (empty past the `n` codes or the end).
+    fn next(&mut self) -> [&'a mut [f32]; MAX_BITS] {
+        let span = self.spans.next().unwrap_or_default();
+        let row_len = span.len() / self.n.max(1);
+        let mut rows = span.chunks_mut(row_len.max(1));
+        std::array::from_fn(|_| rows.next().unwrap_or_default())
     }
 }
 
@@ -479,16 +497,13 @@ impl Block {
     fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32, scratch: &mut Scratch) -> Partial {
         let n = code.len();
         let mut sums = LaneSums::new();
-        let mut w_rows = RowSpans::new(&mut self.dec.w, self.len);
+        let mut w_spans = CodeSpans::new(&mut self.dec.w, n);
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
-            for (k, c) in code.iter().enumerate() {
-                let w = w_rows.next(k);
-                if let Some(b) = scratch.masks.get_mut(k) {
-                    for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
-                        *b = mask_bit(*w, threshold);
-                        *h += c * *b;
-                    }
+            for ((c, w), b) in code.iter().zip(w_spans.next()).zip(scratch.masks.iter_mut()) {
+                for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
+                    *b = mask_bit(*w, threshold);
+                    *h += c * *b;
                 }
             }
             finish_span(simd, n, x, r, scratch, &mut sums);
@@ -550,16 +565,14 @@ impl Block {
         let mut row_max = vec![0.0f32; n];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let dec = &mut self.dec;
-        let (mut w_rows, mut s1_rows, mut s2_rows) =
-            (RowSpans::new(&mut dec.w, len), RowSpans::new(&mut dec.s1, len), RowSpans::new(&mut dec.s2, len));
+        let (mut w_spans, mut s1_spans, mut s2_spans) =
+            (CodeSpans::new(&mut dec.w, n), CodeSpans::new(&mut dec.s1, n), CodeSpans::new(&mut dec.s2, n));
         let sm3_spans = dec.acc_m.chunks(SPAN).zip(new_acc_m.chunks_mut(SPAN));
         let mut sm3_spans = sm3_spans.map(Some).chain(std::iter::repeat_with(|| None));
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             let mut sm3 = sm3_spans.next().flatten();
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
-            let w: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| w_rows.next(k));
-            let s1: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s1_rows.next(k));
-            let s2: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s2_rows.next(k));
+            let (w, s1, s2) = (w_spans.next(), s1_spans.next(), s2_spans.next());
             if !K::SM3 {
                 let step = Coefficients { scale, code: new_code, threshold };
                 decode_span(simd, kernel, &step, SpanRows { w, s1, s2 }, r, scratch);
