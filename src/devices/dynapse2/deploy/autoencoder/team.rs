@@ -6,12 +6,15 @@
 //! idle tail per pass; here the helpers stay for the whole training run and wait by spinning, so a
 //! new pass starts on every thread at once.
 //!
-//! Protocol: the leader publishes a pass by storing its job and then `(generation, next item 0)`
-//! in one atomic word; every thread (the leader too) claims items by advancing that word with a
-//! compare-and-swap that also checks the generation, so a helper that was asleep while a pass
-//! went by can never claim an item of the next pass with the previous job. The leader waits only
-//! for items already claimed, which their claimers are working on: if no helper ever gets a
-//! thread (the pool is busy elsewhere), the leader does every item itself and nothing deadlocks.
+//! Protocol: the leader publishes a pass by storing its job, then the range of unclaimed items
+//! `[front, back)` in one atomic word, then the pass's generation, which the helpers watch. The
+//! leader claims items from the front and the helpers from the back (each by a compare-and-swap
+//! on that word), so from one pass to the next each thread mostly gets the same blocks, whose data
+//! its own caches last held. A claimer reads the job only after its claim succeeds: the leader
+//! starts no new pass before every claimed item is done, so the job it reads is the claimed item's
+//! pass's, even for a helper that slept through passes. The leader waits only for items already
+//! claimed, which their claimers are working on: if no helper ever gets a thread (the pool is busy
+//! elsewhere), the leader does every item itself and nothing deadlocks.
 //!
 //! Results are stored per item and returned in item order, so they do not depend on which thread
 //! ran which item.
@@ -22,41 +25,48 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 /// A job mapped over every item.
 pub type Job<T, R> = Arc<dyn Fn(&mut T) -> R + Send + Sync>;
 
-/// Low bits of the state word: the next unclaimed item; high bits: the pass's generation.
-const INDEX_BITS: u32 = 24;
-const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
 /// Spins before a waiting thread starts yielding its CPU (a pass's serial gap is a few µs).
 const SPINS: u32 = 1 << 14;
 
 pub struct Team<T, R> {
     items: Vec<Mutex<T>>,
     results: Vec<Mutex<Option<R>>>,
-    /// `generation << INDEX_BITS | next unclaimed item`.
-    state: AtomicU64,
+    /// The unclaimed items of the current pass, `front << 32 | back`.
+    unclaimed: AtomicU64,
+    /// Passes published so far.
+    generation: AtomicU64,
     /// Items of the current pass finished.
     done: AtomicUsize,
-    job: RwLock<Option<(u64, Job<T, R>)>>,
+    job: RwLock<Option<Job<T, R>>>,
     stop: AtomicBool,
     /// Held by the leader for a whole pass: passes never overlap.
-    leader: Mutex<u64>,
+    leader: Mutex<()>,
 }
 
 fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Which end of the unclaimed range a thread takes items from.
+#[derive(Clone, Copy)]
+enum End {
+    Front,
+    Back,
+}
+
 impl<T, R> Team<T, R> {
-    /// At most 2^24 items (the state word's index field).
+    /// At most 2^32 - 1 items (each end of the range is 32 bits).
     pub fn new(items: Vec<T>) -> Team<T, R> {
         let results = items.iter().map(|_| Mutex::new(None)).collect();
         Team {
             items: items.into_iter().map(Mutex::new).collect(),
             results,
-            state: AtomicU64::new(INDEX_MASK),
+            unclaimed: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             done: AtomicUsize::new(0),
             job: RwLock::new(None),
             stop: AtomicBool::new(false),
-            leader: Mutex::new(0),
+            leader: Mutex::new(()),
         }
     }
 
@@ -71,40 +81,50 @@ impl<T, R> Team<T, R> {
 
     /// Runs `job` on every item with whichever helpers are waiting; results in item order.
     pub fn map(&self, job: Job<T, R>) -> Vec<R> {
-        let mut generation = lock(&self.leader);
-        *generation += 1;
-        let current = *generation;
-        *self.job.write().unwrap_or_else(PoisonError::into_inner) = Some((current, Arc::clone(&job)));
+        let _leader = lock(&self.leader);
+        *self.job.write().unwrap_or_else(PoisonError::into_inner) = Some(job);
         self.done.store(0, Ordering::Relaxed);
-        // publishes the job and the reset count with it
-        self.state.store(current << INDEX_BITS, Ordering::Release);
-        self.work(current, &job);
+        let count = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+        // publishes the job and the reset count with it; the generation wakes the helpers
+        self.unclaimed.store(u64::from(count), Ordering::Release);
+        self.generation.fetch_add(1, Ordering::Release);
+        self.work(End::Front);
         let mut spins = 0;
-        while self.done.load(Ordering::Acquire) < self.items.len() {
+        while self.done.load(Ordering::Acquire) < count as usize {
             wait(&mut spins);
         }
         self.results.iter().filter_map(|r| lock(r).take()).collect()
     }
 
-    /// Claims and runs items of pass `generation` until none is left.
-    fn work(&self, generation: u64, job: &Job<T, R>) {
-        let mut state = self.state.load(Ordering::Acquire);
+    /// Claims items from one end and runs them until none is left.
+    fn work(&self, end: End) {
+        let mut range = self.unclaimed.load(Ordering::Acquire);
         loop {
-            let index = (state & INDEX_MASK) as usize;
-            if state >> INDEX_BITS != generation || index >= self.items.len() {
+            let (front, back) = (range >> 32, range & u64::from(u32::MAX));
+            if front >= back {
                 return;
             }
-            match self.state.compare_exchange_weak(state, state + 1, Ordering::AcqRel, Ordering::Acquire) {
+            let (claimed, index) = match end {
+                End::Front => (range + (1 << 32), front),
+                End::Back => (range - 1, back - 1),
+            };
+            match self.unclaimed.compare_exchange_weak(range, claimed, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => {
-                    if let (Some(item), Some(result)) = (self.items.get(index), self.results.get(index)) {
-                        let out = job(&mut lock(item));
-                        *lock(result) = Some(out);
-                    }
+                    self.run(index as usize);
                     self.done.fetch_add(1, Ordering::Release);
-                    state = self.state.load(Ordering::Acquire);
+                    range = self.unclaimed.load(Ordering::Acquire);
                 }
-                Err(now) => state = now,
+                Err(now) => range = now,
             }
+        }
+    }
+
+    /// Runs the current job on a claimed item.
+    fn run(&self, index: usize) {
+        let job = self.job.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if let (Some(job), Some(item), Some(result)) = (job, self.items.get(index), self.results.get(index)) {
+            let out = job(&mut lock(item));
+            *lock(result) = Some(out);
         }
     }
 
@@ -113,21 +133,14 @@ impl<T, R> Team<T, R> {
         let mut seen = 0;
         let mut spins = 0;
         while !self.stop.load(Ordering::Acquire) {
-            let generation = self.state.load(Ordering::Acquire) >> INDEX_BITS;
+            let generation = self.generation.load(Ordering::Acquire);
             if generation == seen {
                 wait(&mut spins);
                 continue;
             }
             spins = 0;
-            let job = match &*self.job.read().unwrap_or_else(PoisonError::into_inner) {
-                Some((g, job)) if *g == generation => Some(Arc::clone(job)),
-                // the leader is between storing the job and the state, or already a pass further
-                _ => None,
-            };
-            if let Some(job) = job {
-                self.work(generation, &job);
-                seen = generation;
-            }
+            seen = generation;
+            self.work(End::Back);
         }
     }
 
