@@ -17,6 +17,7 @@ mod prepare;
 mod problem;
 mod schedule;
 mod staggered;
+mod team;
 mod train;
 
 use ndarray::{Array2, ArrayView2};
@@ -205,10 +206,15 @@ pub fn quantize_cluster(
             (w_en.clone(), w_dec.clone())
         }
     };
-    // inside the thread pool, so that the training loop's many short parallel passes are shared
-    // out by work stealing instead of waking pool threads from outside for each one
-    let trained = rayon::scope(|_| {
+    // the pool's other threads help with every epoch for the whole run (see `team`); when they
+    // are busy with other clusters, the helpers start late or never, and the leader does the work
+    let trained = rayon::scope(|scope| {
         let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n, &settings.optimizer);
+        for _ in 1..rayon::current_num_threads() {
+            let help = trainer.helper();
+            scope.spawn(move |_| help());
+        }
+        // dropping the trainer at the end of this closure sends the helpers home
         run(&mut trainer, settings)
     });
     let masks = flat.scatter(&bits_to_int(&trained.bits, m));

@@ -300,7 +300,7 @@ pub(crate) trait Visit {
 }
 
 /// One optimizer step for one element.
-pub(crate) trait Kernel: Copy + Send + Sync {
+pub(crate) trait Kernel: Copy + Send + Sync + 'static {
     /// SM3: the step needs `prior = min(row, col)` and returns the element's new accumulator.
     const SM3: bool = false;
     /// Whether [`Kernel::step_lanes`] is written out (else callers loop over [`Kernel::step`]).
@@ -436,10 +436,12 @@ impl Kernel for Adam {
     #[inline(always)]
     fn step_lanes<S: Simd>(self, simd: S, g: S::f32s, x: &mut S::f32s, m: &mut S::f32s, v: &mut S::f32s) {
         let splat = |c: f32| simd.splat_f32s(c);
-        *m = simd.mul_add_f32s(splat(self.b1), *m, g);
-        *v = simd.mul_add_f32s(splat(self.b2), *v, simd.mul_f32s(g, g));
-        let denominator = simd.add_f32s(simd.sqrt_f32s(*v), splat(self.eps));
-        *x = simd.sub_f32s(*x, simd.div_f32s(simd.mul_f32s(splat(self.step), *m), denominator));
+        // the new moments from registers, not read back from where they were just stored
+        let (m_new, v_new) =
+            (simd.mul_add_f32s(splat(self.b1), *m, g), simd.mul_add_f32s(splat(self.b2), *v, simd.mul_f32s(g, g)));
+        (*m, *v) = (m_new, v_new);
+        let denominator = simd.add_f32s(simd.sqrt_f32s(v_new), splat(self.eps));
+        *x = simd.sub_f32s(*x, simd.div_f32s(simd.mul_f32s(splat(self.step), m_new), denominator));
     }
 }
 

@@ -175,19 +175,44 @@ fn given_init_must_match() {
 fn results_do_not_depend_on_the_thread_count() {
     let clusters: Vec<(Array2<f64>, Init)> =
         (0..3).map(|c| (matrix(40, 120, c), Init::Seeded { seed: 7, stream: c })).collect();
+    // adam's encoder update is factored (one block pass per epoch); sm3's and rmsprop_momentum's
+    // are dense (an encoder pass, then a decoder pass that needs its sums)
+    let optimizers = [
+        Optimizer::adam(),
+        Optimizer::Sm3 { momentum: 0.9 },
+        Optimizer::RmspropMomentum { gamma: 0.9, eps: 1e-8, momentum: 0.9 },
+    ];
+    for optimizer in optimizers {
+        let settings = Settings {
+            fixed_epoch: true,
+            num_epoch: 40,
+            step_size: Schedule::Constant(1e-3),
+            optimizer,
+            ..Settings::default()
+        };
+        assert_eq!(outcome_on_threads(&clusters, &settings, 1), outcome_on_threads(&clusters, &settings, 4));
+    }
+    // one cluster alone: the pool's other threads all help with its epochs
     let settings =
         Settings { fixed_epoch: true, num_epoch: 40, step_size: Schedule::Constant(1e-3), ..Settings::default() };
-    let run = |threads: usize| {
+    let big = [(matrix(60, 200, 5), Init::Seeded { seed: 7, stream: 5 })];
+    assert_eq!(outcome_on_threads(&big, &settings, 1), outcome_on_threads(&big, &settings, 3));
+}
+
+type Outcome = Vec<(Array2<u8>, Vec<u64>, Vec<f32>)>;
+
+/// Every cluster's masks, codes (as bits) and loss curve, quantized on a pool of `threads`.
+fn outcome_on_threads(clusters: &[(Array2<f64>, Init)], settings: &Settings, threads: usize) -> Outcome {
+    {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| quantize_clusters(&clusters, 1e-8, &settings))
+        pool.install(|| quantize_clusters(clusters, 1e-8, settings))
             .into_iter()
             .map(|q| {
                 let q = q.unwrap();
                 (q.masks, q.code.iter().map(|c| c.to_bits()).collect::<Vec<_>>(), q.loss_curve)
             })
             .collect::<Vec<_>>()
-    };
-    assert_eq!(run(1), run(4));
+    }
 }
 
 #[test]

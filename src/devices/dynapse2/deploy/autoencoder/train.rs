@@ -17,14 +17,16 @@
 //!
 //! Parameters and states are float32 like Rockpool's; reductions are added in float64.
 
+use std::sync::Arc;
+
 use pulp::{Arch, Simd, WithSimd};
-use rayon::prelude::*;
 
 use super::encoder::{Factored, Moments};
 use super::model::{bit_threshold, penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
 use super::staggered::Staggered;
+use super::team::Team;
 use super::MAX_BITS;
 
 /// Elements per block.
@@ -78,7 +80,8 @@ struct Partial {
 pub struct Trainer {
     n: usize,
     m: usize,
-    blocks: Vec<Block>,
+    /// The blocks, shared with the helper threads of [`Trainer::helper`].
+    blocks: Arc<Team<Block, Partial>>,
     code: Vec<f64>,
     grad_code: Vec<f64>,
     loss: f64,
@@ -127,7 +130,8 @@ impl Trainer {
                         if let (Some(slot), Some(v)) = (en.get_mut(k * block + j), w_en.get(g * n + k)) {
                             *slot = *v;
                         }
-                        if let (Some(slot), Some(v)) = (dec.get_mut(k * block + j), w_dec.get(k * m + g)) {
+                        let at = span_major(j, k, n, block);
+                        if let (Some(slot), Some(v)) = (dec.get_mut(at), w_dec.get(k * m + g)) {
                             *slot = *v;
                         }
                     }
@@ -141,6 +145,7 @@ impl Trainer {
                 }
             })
             .collect();
+        let blocks = Arc::new(Team::new(blocks));
         let mut trainer = Trainer {
             n,
             m,
@@ -155,33 +160,40 @@ impl Trainer {
             arch: Arch::new(),
             threshold: bit_threshold(),
         };
-        trainer.code = trainer.sum_blocks(&CodeSums(n)).per_code;
+        trainer.code = trainer.sum_blocks(CodeSums(n)).per_code;
         if trainer.factored.is_some() {
             // only the codes are needed from here on
-            trainer.blocks.iter_mut().for_each(|b| b.en = Param::new(&[], 0, 5));
+            for i in 0..trainer.blocks.len() {
+                if let Some(mut block) = trainer.blocks.item(i) {
+                    block.en = Param::new(&[], 0, 5);
+                }
+            }
         }
         let code: Vec<f32> = trainer.code.iter().map(|c| *c as f32).collect();
-        let partial = trainer.sum_blocks(&Forward(&code, trainer.threshold));
+        let partial = trainer.sum_blocks(Forward(code, trainer.threshold));
         trainer.finish_forward(&partial);
         trainer
     }
 
-    /// Runs a closure on every block (in parallel when there are several) and adds the partial
-    /// sums in block order.
-    fn sum_blocks<P: BlockPass>(&mut self, pass: &P) -> Partial {
+    /// A helper for the training run: a closure that joins every pass (epoch) this trainer runs
+    /// and returns when the trainer is dropped; run it on another thread (e.g. a rayon scope's
+    /// spawn). Without helpers the trainer runs every pass on its own thread.
+    pub fn helper(&self) -> impl FnOnce() + Send + 'static {
+        let team = Arc::clone(&self.blocks);
+        move || team.help()
+    }
+
+    /// Runs a pass on every block (shared with the helpers) and adds the partial sums in block
+    /// order.
+    fn sum_blocks<P: BlockPass + 'static>(&mut self, pass: P) -> Partial {
         let arch = self.arch;
-        let run = |block: &mut Block| {
+        let parts = self.blocks.map(Arc::new(move |block: &mut Block| {
             SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                Ok(mut scratch) => arch.dispatch(OnBlock(pass, block, scratch.get_or_insert_with(Scratch::new))),
-                // never taken (a pass makes no nested parallel call), but a fresh one is as good
-                Err(_) => arch.dispatch(OnBlock(pass, block, &mut Scratch::new())),
+                Ok(mut scratch) => arch.dispatch(OnBlock(&pass, block, scratch.get_or_insert_with(Scratch::new))),
+                // never taken (a pass makes no nested call), but a fresh one is as good
+                Err(_) => arch.dispatch(OnBlock(&pass, block, &mut Scratch::new())),
             })
-        };
-        let parts: Vec<Partial> = if self.blocks.len() > 1 {
-            self.blocks.par_iter_mut().map(run).collect()
-        } else {
-            self.blocks.iter_mut().map(run).collect()
-        };
+        }));
         let n = self.n;
         let mut total = Partial { per_code: vec![0.0; n], sq: 0.0, acc_k: vec![0.0; n] };
         for part in parts {
@@ -227,16 +239,23 @@ impl Trainer {
     /// The current codes and masks.
     pub fn result(&self) -> (Vec<f64>, Vec<Vec<bool>>) {
         let mut bits = vec![Vec::with_capacity(self.m); self.n];
-        for block in &self.blocks {
+        for block in (0..self.blocks.len()).filter_map(|i| self.blocks.item(i)) {
             for (k, row) in bits.iter_mut().enumerate() {
-                let w = block.dec.w.get(k * block.len..(k + 1) * block.len).unwrap_or(&[]);
-                row.extend(w.iter().map(|w| mask_bit(*w, self.threshold) > 0.0));
+                let w = |j| block.dec.w.get(span_major(j, k, self.n, block.len)).copied().unwrap_or(PAD_LOGIT);
+                row.extend((0..block.len).map(|j| mask_bit(w(j), self.threshold) > 0.0));
             }
         }
         for row in &mut bits {
             row.truncate(self.m);
         }
         (self.code.clone(), bits)
+    }
+}
+
+impl Drop for Trainer {
+    /// Sends the helpers home: a scope waiting for them can end (also when the run unwinds).
+    fn drop(&mut self) {
+        self.blocks.stop();
     }
 }
 
@@ -253,7 +272,7 @@ fn mask_bit(w: f32, threshold: f32) -> f32 {
 
 /// One pass over a block. `run` is `#[inline(always)]` in every implementation so that it is
 /// compiled inside [`OnBlock`]'s dispatch, for the instruction set chosen there.
-trait BlockPass: Sync {
+trait BlockPass: Send + Sync {
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial;
 }
 
@@ -285,34 +304,34 @@ impl BlockPass for CodeSums {
     }
 }
 
-struct Forward<'a>(&'a [f32], f32);
-impl BlockPass for Forward<'_> {
+struct Forward(Vec<f32>, f32);
+impl BlockPass for Forward {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
-        block.forward(simd, self.0, self.1, scratch)
+        block.forward(simd, &self.0, self.1, scratch)
     }
 }
 
-struct Encode<'a, K> {
+struct Encode<K> {
     kernel: K,
-    grad_code: &'a [f32],
-    acc_k: &'a [f32],
+    grad_code: Vec<f32>,
+    acc_k: Vec<f32>,
 }
-impl<K: Kernel> BlockPass for Encode<'_, K> {
+impl<K: Kernel> BlockPass for Encode<K> {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, _: &mut Scratch) -> Partial {
-        block.encoder(simd, self.kernel, self.grad_code, self.acc_k)
+        block.encoder(simd, self.kernel, &self.grad_code, &self.acc_k)
     }
 }
 
-struct Decode<'a, K> {
+struct Decode<K> {
     kernel: K,
-    scale: &'a [f32],
-    new_code: &'a [f32],
-    acc_k: &'a [f32],
+    scale: Vec<f32>,
+    new_code: Vec<f32>,
+    acc_k: Vec<f32>,
     threshold: f32,
 }
-impl<K: Kernel> BlockPass for Decode<'_, K> {
+impl<K: Kernel> BlockPass for Decode<K> {
     #[inline(always)]
     fn run<S: Simd>(&self, simd: S, block: &mut Block, scratch: &mut Scratch) -> Partial {
         block.decoder(simd, self, scratch)
@@ -374,10 +393,11 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 const SPAN: usize = 256;
 
 /// Span-local scratch (one per thread, see `SCRATCH`; nothing in it outlives a span): the masks
-/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array starts at its own offset modulo 4 KiB, chosen so that
-/// no loop stores to one array while loading from another within 512 bytes of it modulo 4 KiB
-/// (see `staggered`): the block's `x`, `r`, `W_dec`, `s1`, `s2` sit at 0, 512, 1024, 1536 and
-/// 2048; `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
+/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array
+/// starts at its own offset modulo 4 KiB, chosen so that no loop stores to one array while
+/// loading from another within 512 bytes of it modulo 4 KiB (see `staggered`): the block's `x`,
+/// `r`, `W_dec`, `s1`, `s2` start at 0, 512, 1024, 1536 and 2048 (the decoder arrays' later code
+/// rows of a span 1 KiB further each: `W_dec`, `s1` and `s2` keep their distances); `p` (stored while `W_dec` is loaded) at 2560, `g` (stored while `r` and `p` are
 /// loaded; loaded beside the optimizer state) at 3584, `h` (beside `W_dec` and the masks) at
 /// 3072, and the masks (stored beside `W_dec` and `h`, loaded while `r` is stored) at 0, 1536,
 /// 2048 and 2560.
@@ -434,16 +454,32 @@ fn finish_span<S: Simd>(simd: S, n: usize, x: &[f32], r: &mut [f32], scratch: &S
     }
 }
 
-/// Each code row of a code-major array, cut into spans: `next(k)` is row k's next span.
-struct RowSpans<'a>(Vec<std::slice::ChunksMut<'a, f32>>);
+/// Where element `j` of code row `k` sits in a block's decoder arrays (`n` codes, `len` elements):
+/// span-major, every code row of a span together (`[span][code][element]`), so that the decoder
+/// pass, which runs span by span, reads and writes each array front to back in one stream.
+fn span_major(j: usize, k: usize, n: usize, len: usize) -> usize {
+    let start = j / SPAN * SPAN;
+    let span_len = SPAN.min(len - start);
+    start * n + k * span_len + (j - start)
+}
 
-impl<'a> RowSpans<'a> {
-    fn new(array: &'a mut [f32], len: usize) -> RowSpans<'a> {
-        RowSpans(array.chunks_mut(len.max(1)).map(|row| row.chunks_mut(SPAN)).collect())
+/// The spans of a span-major array (see [`span_major`]) in order, each cut into its code rows.
+struct CodeSpans<'a> {
+    spans: std::slice::ChunksMut<'a, f32>,
+    n: usize,
+}
+
+impl<'a> CodeSpans<'a> {
+    fn new(array: &'a mut [f32], n: usize) -> CodeSpans<'a> {
+        CodeSpans { spans: array.chunks_mut((n * SPAN).max(1)), n }
     }
 
-    fn next(&mut self, k: usize) -> &'a mut [f32] {
-        self.0.get_mut(k).and_then(Iterator::next).unwrap_or_default()
+    /// The next span's code rows (empty past the `n` codes or the end).
+    fn next(&mut self) -> [&'a mut [f32]; MAX_BITS] {
+        let span = self.spans.next().unwrap_or_default();
+        let row_len = span.len() / self.n.max(1);
+        let mut rows = span.chunks_mut(row_len.max(1));
+        std::array::from_fn(|_| rows.next().unwrap_or_default())
     }
 }
 
@@ -461,16 +497,13 @@ impl Block {
     fn forward<S: Simd>(&mut self, simd: S, code: &[f32], threshold: f32, scratch: &mut Scratch) -> Partial {
         let n = code.len();
         let mut sums = LaneSums::new();
-        let mut w_rows = RowSpans::new(&mut self.dec.w, self.len);
+        let mut w_spans = CodeSpans::new(&mut self.dec.w, n);
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
-            for (k, c) in code.iter().enumerate() {
-                let w = w_rows.next(k);
-                if let Some(b) = scratch.masks.get_mut(k) {
-                    for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
-                        *b = mask_bit(*w, threshold);
-                        *h += c * *b;
-                    }
+            for ((c, w), b) in code.iter().zip(w_spans.next()).zip(scratch.masks.iter_mut()) {
+                for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
+                    *b = mask_bit(*w, threshold);
+                    *h += c * *b;
                 }
             }
             finish_span(simd, n, x, r, scratch, &mut sums);
@@ -524,24 +557,22 @@ impl Block {
     /// Decoder step with the old codes' gradient scale `a_k = 2 c_k / M`, then the forward pass
     /// with the new codes, span by span.
     #[inline(always)]
-    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<'_, K>, scratch: &mut Scratch) -> Partial {
-        let Decode { kernel, scale, new_code, acc_k, threshold } = *pass;
+    fn decoder<S: Simd, K: Kernel>(&mut self, simd: S, pass: &Decode<K>, scratch: &mut Scratch) -> Partial {
+        let Decode { kernel, ref scale, ref new_code, ref acc_k, threshold } = *pass;
         let n = scale.len();
         let len = self.len;
         let mut sums = LaneSums::new();
         let mut row_max = vec![0.0f32; n];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let dec = &mut self.dec;
-        let (mut w_rows, mut s1_rows, mut s2_rows) =
-            (RowSpans::new(&mut dec.w, len), RowSpans::new(&mut dec.s1, len), RowSpans::new(&mut dec.s2, len));
+        let (mut w_spans, mut s1_spans, mut s2_spans) =
+            (CodeSpans::new(&mut dec.w, n), CodeSpans::new(&mut dec.s1, n), CodeSpans::new(&mut dec.s2, n));
         let sm3_spans = dec.acc_m.chunks(SPAN).zip(new_acc_m.chunks_mut(SPAN));
         let mut sm3_spans = sm3_spans.map(Some).chain(std::iter::repeat_with(|| None));
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             let mut sm3 = sm3_spans.next().flatten();
             scratch.h.iter_mut().for_each(|h| *h = 0.0);
-            let w: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| w_rows.next(k));
-            let s1: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s1_rows.next(k));
-            let s2: [&mut [f32]; MAX_BITS] = std::array::from_fn(|k| s2_rows.next(k));
+            let (w, s1, s2) = (w_spans.next(), s1_spans.next(), s2_spans.next());
             if !K::SM3 {
                 let step = Coefficients { scale, code: new_code, threshold };
                 decode_span(simd, kernel, &step, SpanRows { w, s1, s2 }, r, scratch);
@@ -747,22 +778,14 @@ impl Visit for EpochPass<'_> {
             t.code = code;
         } else {
             let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
-            let acc_en = t.acc_k_en.clone();
-            let enc = t.sum_blocks(&Encode { kernel, grad_code: &grad_code, acc_k: &acc_en });
+            let enc = t.sum_blocks(Encode { kernel, grad_code, acc_k: t.acc_k_en.clone() });
             t.code = enc.per_code;
             if K::SM3 {
                 t.acc_k_en = enc.acc_k;
             }
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
-        let acc_dec = t.acc_k_dec.clone();
-        let dec = t.sum_blocks(&Decode {
-            kernel,
-            scale: &scale,
-            new_code: &new_code,
-            acc_k: &acc_dec,
-            threshold: t.threshold,
-        });
+        let dec = t.sum_blocks(Decode { kernel, scale, new_code, acc_k: t.acc_k_dec.clone(), threshold: t.threshold });
         if K::SM3 {
             t.acc_k_dec = dec.acc_k.clone();
         }
