@@ -1,8 +1,10 @@
 //! Output file names of one experiment, chosen once every step is checked: the first step that
 //! writes a file keeps DESIGN.md's name (`spikes.out.npy`); a later simulation whose file would
 //! replace it takes a suffix naming its target (`spikes.out.deployed.npy`), then also its position
-//! (`spikes.out.deployed.step4.npy`). Only paths the user wrote twice (`export ... to`) clash, and
-//! names that differ only in letter case, which macOS and Windows treat as one file.
+//! (`spikes.out.deployed.step4.npy`). Only paths the user wrote twice (`export ... to`) clash.
+//! Names that differ only in letter case are distinct files on Linux but one file on macOS and
+//! Windows: a warning, not an error, since the program is valid (recording Rockpool's `imem` beside
+//! `Imem` is a natural check) and renaming either file would break DESIGN.md's output names.
 
 use std::collections::BTreeMap;
 
@@ -71,16 +73,16 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
 }
 
 /// Files whose names differ only in letter case (`Imem.h.npy`, `imem.h.npy`): one file on the
-/// case-insensitive file systems of macOS and Windows, so the later would replace the earlier.
+/// case-insensitive file systems of macOS and Windows, where the later would replace the earlier.
 fn case_clashes(taken: &BTreeMap<String, Span>) -> Vec<Diag> {
     case_variants(taken)
         .into_iter()
         .map(|((first, first_span), (file, span))| {
-            Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` and `{first}` differ only in letter case"))
+            Diag::warning(&codes::EXPERIMENT_CASE, format!("`{file}` and `{first}` differ only in letter case"))
                 .label(span, format!("writes `{file}`"))
                 .label(first_span, format!("writes `{first}`"))
                 .help(format!(
-                    "on macOS and Windows they are one file and the second would replace the first: write the \
+                    "on macOS and Windows they are one file and the second replaces the first: write the \
                      names in the same case as `{first}`, or choose another name"
                 ))
         })
@@ -93,8 +95,8 @@ pub fn experiment_folder_clashes(names: &BTreeMap<String, Span>) -> Vec<Diag> {
     case_variants(names)
         .into_iter()
         .map(|((first, first_span), (name, span))| {
-            Diag::error(
-                &codes::EXPERIMENT_CLASH,
+            Diag::warning(
+                &codes::EXPERIMENT_CASE,
                 format!("experiments `{name}` and `{first}` differ only in letter case"),
             )
             .label(span, format!("writes the folder `{name}/`"))
