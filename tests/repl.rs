@@ -302,3 +302,33 @@ fn errors_about_loaded_items_name_the_file() {
     assert!(out.contains("[DIR]/n.dyn:7:15"), "`h[n]` in the file\n{out}");
     insta::assert_snapshot!(out);
 }
+
+/// A warning is shown once: by the `:load` or the item that brings it, not again with every
+/// later item (the whole session is checked each time).
+#[test]
+fn warnings_are_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("w.dyn"),
+        "use dynapse2\ndevice chip = dynapse2.default\nnetwork cell {\n    neurons n[1] { Idc = 1 nA }\n}\n\
+         experiment dc on chip {\n    simulate cell for 20 ms { record Imem(n), imem(n) }\n}\n",
+    )
+    .unwrap();
+    let out = transcript_in(dir.path(), &[":load w.dyn", "let a = 1 ms", "let b = 2 ms"]);
+    assert_eq!(out.matches("dyn::experiment::case").count(), 1, "{out}");
+    assert!(out.find("dyn::experiment::case") < out.find("loaded "), "shown by the :load\n{out}");
+    // a new item that adds a warning shows that one only
+    let out = transcript_in(
+        dir.path(),
+        &[
+            ":load w.dyn",
+            "experiment Dc on chip {",
+            "    simulate cell for 20 ms { record spikes(n) }",
+            "}",
+            "let c = 3 ms",
+        ],
+    );
+    assert_eq!(out.matches("dyn::experiment::case").count(), 2, "{out}");
+    assert_eq!(out.matches("differ only in letter case").count(), 2, "{out}");
+    assert!(out.contains("experiments `Dc` and `dc`"), "{out}");
+}

@@ -117,7 +117,18 @@ impl Engine {
         let (sources, result) = crate::check_text("<repl>", &candidate.text(), &self.dir);
         match result {
             Ok(checked) => {
-                let warnings = self.render(&candidate, &checked.warnings, &sources);
+                // only what this item adds: the session's earlier warnings were shown when they came
+                let earlier = self.last.as_ref().map(|last| &last.warnings);
+                let new = Diagnostics {
+                    items: checked
+                        .warnings
+                        .items
+                        .iter()
+                        .filter(|w| !earlier.is_some_and(|e| e.items.iter().any(|old| same_warning(old, w))))
+                        .cloned()
+                        .collect(),
+                };
+                let warnings = self.render(&candidate, &new, &sources);
                 self.items = candidate;
                 self.last = Some(checked);
                 if warnings.is_empty() {
@@ -226,8 +237,10 @@ impl Engine {
                     m.networks.len(),
                     m.experiments.len()
                 );
+                // the file's warnings, as `dyn check` shows them
+                let warnings = render_all(&checked.warnings, &sources, self.style);
                 self.last = Some(checked);
-                Reply::Text(summary)
+                Reply::Text(format!("{warnings}{summary}"))
             }
             Err(d) => Reply::Error(render_all(&d, &sources, self.style)),
         }
@@ -311,4 +324,10 @@ fn help() -> String {
         out.push_str(&format!("  {cmd:<16} {what}\n"));
     }
     out
+}
+
+/// Whether two warnings of successive session checks are the same finding (their spans move as
+/// the session's text grows, so code and message decide).
+fn same_warning(a: &crate::diagnostics::Diag, b: &crate::diagnostics::Diag) -> bool {
+    a.code.id == b.code.id && a.message == b.message
 }
