@@ -745,7 +745,7 @@ fn decode_span_sm3<K: Kernel>(kernel: K, [ak, ck, threshold]: [f32; 3], s: Span<
 }
 
 /// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`] (`p` may be
-/// longer than `w`). Operation by operation over four vectors' worth of lanes measured faster than
+/// longer than `w`). Operation by operation over several vectors' worth of lanes measured faster than
 /// the same operations written vector by vector with explicit SIMD.
 #[inline(always)]
 fn sigmoid_span(p: &mut [f32], w: &[f32]) {
@@ -762,8 +762,9 @@ fn sigmoid_span(p: &mut [f32], w: &[f32]) {
     }
 }
 
-/// Lanes per [`sigmoid_lanes`] call: four AVX2 vectors.
-const SIGMOID_LANES: usize = 32;
+/// Lanes per [`sigmoid_lanes`] call: eight AVX2 vectors, eight independent chains in flight
+/// (on 2 threads ~4% faster than four, median of 24 adjacent pairs; 16 or 24 lanes ~30% slower).
+const SIGMOID_LANES: usize = 64;
 
 /// One epoch with a concrete kernel.
 struct EpochPass<'a> {
