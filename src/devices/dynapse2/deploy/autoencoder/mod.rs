@@ -210,7 +210,9 @@ pub fn quantize_cluster(
     // are busy with other clusters, the helpers start late or never, and the leader does the work
     let trained = rayon::scope(|scope| {
         let mut trainer = Trainer::new(&flat.target(), &w_en, &w_dec, n, &settings.optimizer);
-        for _ in 1..rayon::current_num_threads() {
+        // no more helpers than blocks to share: a helper with nothing to claim would only hold a
+        // pool thread that another cluster could use
+        for _ in 1..rayon::current_num_threads().min(trainer.blocks()) {
             let help = trainer.helper();
             scope.spawn(move |_| help());
         }

@@ -175,6 +175,11 @@ impl Trainer {
         trainer
     }
 
+    /// How many blocks each pass shares out.
+    pub fn blocks(&self) -> usize {
+        self.blocks.len()
+    }
+
     /// A helper for the training run: a closure that joins every pass (epoch) this trainer runs
     /// and returns when the trainer is dropped; run it on another thread (e.g. a rayon scope's
     /// spawn). Without helpers the trainer runs every pass on its own thread.
