@@ -303,14 +303,22 @@ pub(crate) trait Visit {
 pub(crate) trait Kernel: Copy + Send + Sync + 'static {
     /// SM3: the step needs `prior = min(row, col)` and returns the element's new accumulator.
     const SM3: bool = false;
-    /// Whether [`Kernel::step_lanes`] is written out (else callers loop over [`Kernel::step`]).
+    /// Whether [`Kernel::moments_lanes`] and [`Kernel::apply_lanes`] are written out (else callers
+    /// loop over [`Kernel::step`]).
     const LANES: bool = false;
     /// Updates parameter `x` and its states from gradient `g`; returns SM3's accumulator (else 0).
     fn step(self, g: f32, x: &mut f32, s1: &mut f32, s2: &mut f32, prior: f32) -> f32;
-    /// [`Kernel::step`] on a whole SIMD vector, with the same operations lane by lane (so the same
-    /// results); only called when [`Kernel::LANES`] is set.
+    /// The first half of [`Kernel::step`] on a whole SIMD vector: the states from gradient `g`;
+    /// returns what [`Kernel::apply_lanes`] needs besides them (adam: the step's denominator). The
+    /// same operations lane by lane as `step`, so the same results; only called when
+    /// [`Kernel::LANES`] is set.
     #[inline(always)]
-    fn step_lanes<S: Simd>(self, _simd: S, _g: S::f32s, _x: &mut S::f32s, _s1: &mut S::f32s, _s2: &mut S::f32s) {}
+    fn moments_lanes<S: Simd>(self, simd: S, _g: S::f32s, _s1: &mut S::f32s, _s2: &mut S::f32s) -> S::f32s {
+        simd.splat_f32s(0.0)
+    }
+    /// The second half: the parameter step from the new first state and `moments_lanes`' result.
+    #[inline(always)]
+    fn apply_lanes<S: Simd>(self, _simd: S, _x: &mut S::f32s, _s1: S::f32s, _partial: S::f32s) {}
 }
 
 /// The `where(a > 0, 1 / sqrt(a), 0)` of adagrad and sm3.
@@ -434,14 +442,16 @@ impl Kernel for Adam {
         0.0
     }
     #[inline(always)]
-    fn step_lanes<S: Simd>(self, simd: S, g: S::f32s, x: &mut S::f32s, m: &mut S::f32s, v: &mut S::f32s) {
+    fn moments_lanes<S: Simd>(self, simd: S, g: S::f32s, m: &mut S::f32s, v: &mut S::f32s) -> S::f32s {
         let splat = |c: f32| simd.splat_f32s(c);
-        // the new moments from registers, not read back from where they were just stored
         let (m_new, v_new) =
             (simd.mul_add_f32s(splat(self.b1), *m, g), simd.mul_add_f32s(splat(self.b2), *v, simd.mul_f32s(g, g)));
         (*m, *v) = (m_new, v_new);
-        let denominator = simd.add_f32s(simd.sqrt_f32s(v_new), splat(self.eps));
-        *x = simd.sub_f32s(*x, simd.div_f32s(simd.mul_f32s(splat(self.step), m_new), denominator));
+        simd.add_f32s(simd.sqrt_f32s(v_new), splat(self.eps))
+    }
+    #[inline(always)]
+    fn apply_lanes<S: Simd>(self, simd: S, x: &mut S::f32s, m: S::f32s, den: S::f32s) {
+        *x = simd.sub_f32s(*x, simd.div_f32s(simd.mul_f32s(simd.splat_f32s(self.step), m), den));
     }
 }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use pulp::{Arch, Simd, WithSimd};
 
 use super::encoder::{Factored, Moments};
-use super::model::{bit_threshold, penalty_negative, penalty_slope, sigmoid_f32, sigmoid_lanes};
+use super::model::{bit_threshold, gradient_shape, gradient_shape_lanes, penalty_negative, penalty_slope, sigmoid_f32};
 use super::optimizers::{Kernel, Optimizer, Visit};
 use super::schedule::Schedule;
 use super::staggered::Staggered;
@@ -580,12 +580,12 @@ impl Block {
         let mut sm3_spans = sm3_spans.map(Some).chain(std::iter::repeat_with(|| None));
         for (x, r) in self.x.chunks(SPAN).zip(self.r.chunks_mut(SPAN)) {
             let mut sm3 = sm3_spans.next().flatten();
-            scratch.h.iter_mut().for_each(|h| *h = 0.0);
             let (w, s1, s2) = (w_spans.next(), s1_spans.next(), s2_spans.next());
             if !K::SM3 {
                 let step = Coefficients { scale, code: new_code, threshold };
                 decode_span(simd, kernel, &step, SpanRows { w, s1, s2 }, r, scratch);
             } else if let Some((acc_m, new_acc_m)) = sm3.as_mut() {
+                scratch.h.iter_mut().for_each(|h| *h = 0.0);
                 let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(row_max.iter_mut());
                 for (k, ((((w, s1), s2), b), row_max)) in rows.enumerate().take(n) {
                     let ak = scale.get(k).copied().unwrap_or(0.0);
@@ -639,7 +639,7 @@ struct SpanRows<'a> {
 /// the reconstruction. Each stage runs over the whole span before the next starts, so the CPU
 /// overlaps independent elements instead of waiting on one element's long chain (exp, division,
 /// square root): the sigmoid in the same loop as the rest measured slower. Kernels with a vector
-/// step run everything after the sigmoid in one loop ([`step_span_lanes`]).
+/// step run everything after the sigmoid in explicit SIMD vectors ([`step_span_lanes`]).
 #[inline(always)]
 fn decode_span<S: Simd, K: Kernel>(
     simd: S,
@@ -652,11 +652,13 @@ fn decode_span<S: Simd, K: Kernel>(
     let SpanRows { w, s1, s2 } = rows;
     let coefficients = c.scale.iter().zip(c.code);
     let rows = w.into_iter().zip(s1).zip(s2).zip(scratch.masks.iter_mut()).zip(coefficients);
-    for ((((w, s1), s2), b), (ak, ck)) in rows {
+    for (k, ((((w, s1), s2), b), (ak, ck))) in rows.enumerate() {
+        // the first code row sets the reconstruction, the others add to it
+        let first = k == 0;
         sigmoid_span(&mut scratch.p, w);
         if K::LANES && S::F32_LANES == LANES {
             let span = Span { w, s1, s2, b, r, h: &mut scratch.h };
-            step_span_lanes(simd, kernel, [*ak, *ck, c.threshold], span, &scratch.p);
+            step_span_lanes(simd, kernel, [*ak, *ck, c.threshold], span, &mut scratch.p, first);
             continue;
         }
         gradient(*ak, r, &scratch.p, &mut scratch.g);
@@ -665,49 +667,83 @@ fn decode_span<S: Simd, K: Kernel>(
         }
         for ((b, w), h) in b.iter_mut().zip(w.iter()).zip(scratch.h.iter_mut()) {
             *b = mask_bit(*w, c.threshold);
-            *h += ck * *b;
+            *h = if first { 0.0 } else { *h } + ck * *b;
         }
     }
 }
 
-/// The rest of [`decode_span`] for one code row in one loop of explicit SIMD vectors, for kernels
-/// with [`Kernel::step_lanes`]: the gradient from the probabilities `p`, the optimizer step, the
-/// mask and the reconstruction, the same operations as the separate loops (so the same results).
-/// With vectors written out the one loop is faster than three (no gradient array); left to the
-/// autovectorizer the fused loop measured slower.
+/// The rest of [`decode_span`] for one code row in explicit SIMD vectors, for kernels with
+/// [`Kernel::LANES`], the same operations as the scalar loops (so the same results). Two loops:
+/// the gradient from the shapes `p` and the new states, with the step's denominator stored in
+/// place of `p` (bound by the square root), then the division, the masks and the reconstruction
+/// (bound by the division). One loop for both measured ~5% slower on 2 threads: its longer chain
+/// per element left fewer elements in flight.
 #[inline(always)]
-fn step_span_lanes<S: Simd, K: Kernel>(simd: S, kernel: K, [a, ck, threshold]: [f32; 3], span: Span<'_>, p: &[f32]) {
+fn step_span_lanes<S: Simd, K: Kernel>(
+    simd: S,
+    kernel: K,
+    [a, ck, threshold]: [f32; 3],
+    span: Span<'_>,
+    p: &mut [f32],
+    first: bool,
+) {
     let Span { w, s1, s2, b, r, h } = span;
     let len = w.len();
-    let (p, r) = (p.get(..len).unwrap_or_default(), r.get(..len).unwrap_or_default());
+    let (p, r) = (p.get_mut(..len).unwrap_or_default(), r.get(..len).unwrap_or_default());
     let (b, h) = (b.get_mut(..len).unwrap_or_default(), h.get_mut(..len).unwrap_or_default());
-    let (one, zero, av, ckv, thresholdv) = (
-        simd.splat_f32s(1.0),
-        simd.splat_f32s(0.0),
-        simd.splat_f32s(a),
-        simd.splat_f32s(ck),
-        simd.splat_f32s(threshold),
-    );
+    let av = simd.splat_f32s(a);
     let ((wv, w), (s1v, s1), (s2v, s2)) = (S::as_mut_simd_f32s(w), S::as_mut_simd_f32s(s1), S::as_mut_simd_f32s(s2));
-    let ((pv, p), (rv, r)) = (S::as_simd_f32s(p), S::as_simd_f32s(r));
+    let ((pv, p), (rv, r)) = (S::as_mut_simd_f32s(p), S::as_simd_f32s(r));
     let ((bv, b), (hv, h)) = (S::as_mut_simd_f32s(b), S::as_mut_simd_f32s(h));
-    let params = wv.iter_mut().zip(s1v.iter_mut()).zip(s2v.iter_mut());
-    let rest = pv.iter().zip(rv).zip(bv.iter_mut()).zip(hv.iter_mut());
-    for (((w, s1), s2), (((p, r), b), h)) in params.zip(rest) {
-        let shape = simd.mul_f32s(simd.mul_f32s(*p, *p), simd.sub_f32s(one, *p));
-        kernel.step_lanes(simd, simd.mul_f32s(simd.mul_f32s(av, *r), shape), w, s1, s2);
-        // selecting c_k or +0.0 adds what `c_k * b` adds: c_k * 1.0 = c_k, and c_k * 0.0 is a zero,
-        // which leaves h alone (h starts at +0.0, and a sum that starts there is never -0.0)
-        let set = simd.greater_than_or_equal_f32s(*w, thresholdv);
-        *b = simd.select_f32s(set, one, zero);
-        *h = simd.add_f32s(*h, simd.select_f32s(set, ckv, zero));
+    for (((p, r), s1), s2) in pv.iter_mut().zip(rv.iter()).zip(s1v.iter_mut()).zip(s2v.iter_mut()) {
+        *p = kernel.moments_lanes(simd, simd.mul_f32s(simd.mul_f32s(av, *r), *p), s1, s2);
+    }
+    let rows = VectorRows { w: wv, m: s1v, den: pv, b: bv, h: hv };
+    // the first row sets `h` (no load of it, and no zeroing beforehand), the others add to it
+    if first {
+        apply_span(simd, kernel, [ck, threshold], rows, |_| simd.splat_f32s(0.0));
+    } else {
+        apply_span(simd, kernel, [ck, threshold], rows, |h| *h);
     }
     // whole vectors cover a span (blocks are a multiple of 8 long); this is for form's sake
     let params = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut());
     for (((w, s1), s2), (((p, r), b), h)) in params.zip(p.iter().zip(r).zip(b.iter_mut()).zip(h.iter_mut())) {
-        kernel.step(a * r * (p * p * (1.0 - p)), w, s1, s2, 0.0);
+        kernel.step(a * r * p, w, s1, s2, 0.0);
         *b = mask_bit(*w, threshold);
-        *h += ck * *b;
+        *h = if first { 0.0 } else { *h } + ck * *b;
+    }
+}
+
+/// One code row of a span as SIMD vectors, after [`Kernel::moments_lanes`]: the logits, the first
+/// state, the step's denominators, the masks and the reconstruction.
+struct VectorRows<'a, V> {
+    w: &'a mut [V],
+    m: &'a [V],
+    den: &'a [V],
+    b: &'a mut [V],
+    h: &'a mut [V],
+}
+
+/// The second loop of [`step_span_lanes`]: the parameter step, the mask and `h = base(h) + c_k b`.
+/// Selecting c_k or +0.0 adds what `c_k * b` adds: c_k * 1.0 = c_k, and c_k * 0.0 is a zero,
+/// which leaves h alone (h starts at +0.0, and a sum that starts there is never -0.0).
+#[inline(always)]
+fn apply_span<S: Simd, K: Kernel>(
+    simd: S,
+    kernel: K,
+    [ck, threshold]: [f32; 2],
+    rows: VectorRows<'_, S::f32s>,
+    base: impl Fn(&S::f32s) -> S::f32s,
+) {
+    let (one, zero, ckv, thresholdv) =
+        (simd.splat_f32s(1.0), simd.splat_f32s(0.0), simd.splat_f32s(ck), simd.splat_f32s(threshold));
+    let VectorRows { w, m, den, b, h } = rows;
+    let rest = m.iter().zip(den).zip(b.iter_mut()).zip(h.iter_mut());
+    for (w, (((m, den), b), h)) in w.iter_mut().zip(rest) {
+        kernel.apply_lanes(simd, w, *m, *den);
+        let set = simd.greater_than_or_equal_f32s(*w, thresholdv);
+        *b = simd.select_f32s(set, one, zero);
+        *h = simd.add_f32s(base(h), simd.select_f32s(set, ckv, zero));
     }
 }
 
@@ -715,7 +751,7 @@ fn step_span_lanes<S: Simd, K: Kernel>(simd: S, kernel: K, [a, ck, threshold]: [
 #[inline(always)]
 fn gradient(a: f32, r: &[f32], p: &[f32], g: &mut [f32]) {
     for ((g, r), p) in g.iter_mut().zip(r).zip(p) {
-        *g = a * r * (*p * *p * (1.0 - *p));
+        *g = a * r * *p;
     }
 }
 
@@ -739,8 +775,7 @@ fn decode_span_sm3<K: Kernel>(kernel: K, [ak, ck, threshold]: [f32; 3], s: Span<
     let items = w.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(b.iter_mut());
     let more = r.iter().zip(h.iter_mut()).zip(acc_m.iter().zip(new_acc_m.iter_mut()));
     for ((((w, s1), s2), b), ((r, h), (am, nm))) in items.zip(more) {
-        let p = sigmoid_f32(*w);
-        let g = ak * r * (p * p * (1.0 - p));
+        let g = ak * r * gradient_shape(sigmoid_f32(*w));
         let a = kernel.step(g, w, s1, s2, prior.min(*am));
         *row_max = row_max.max(a);
         *nm = nm.max(a);
@@ -759,11 +794,11 @@ fn sigmoid_span(p: &mut [f32], w: &[f32]) {
     let mut ws = w.chunks_exact(SIGMOID_LANES);
     for (p, w) in ps.by_ref().zip(ws.by_ref()) {
         if let Ok(w) = <&[f32; SIGMOID_LANES]>::try_from(w) {
-            p.copy_from_slice(&sigmoid_lanes(w));
+            p.copy_from_slice(&gradient_shape_lanes(w));
         }
     }
     for (p, w) in ps.into_remainder().iter_mut().zip(ws.remainder()) {
-        *p = sigmoid_f32(*w);
+        *p = gradient_shape(sigmoid_f32(*w));
     }
 }
 
