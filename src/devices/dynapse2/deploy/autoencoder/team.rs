@@ -6,15 +6,18 @@
 //! idle tail per pass; here the helpers stay for the whole training run and wait by spinning, so a
 //! new pass starts on every thread at once.
 //!
-//! Protocol: the leader publishes a pass by storing its job, then the range of unclaimed items
-//! `[front, back)` in one atomic word, then the pass's generation, which the helpers watch. The
+//! Protocol: the leader publishes a pass by storing its job, then the pass's generation, then the
+//! range of unclaimed items `[front, back)` in one atomic word, which the helpers watch. The
 //! leader claims items from the front and the helpers from the back (each by a compare-and-swap
 //! on that word), so from one pass to the next each thread mostly gets the same blocks, whose data
-//! its own caches last held. A claimer reads the job only after its claim succeeds: the leader
-//! starts no new pass before every claimed item is done, so the job it reads is the claimed item's
-//! pass's, even for a helper that slept through passes. The leader waits only for items already
-//! claimed, which their claimers are working on: if no helper ever gets a thread (the pool is busy
-//! elsewhere), the leader does every item itself and nothing deadlocks.
+//! its own caches last held. A claimer reads the generation only after its claim succeeds, and
+//! with it the job when the generation is new to it: the claim saw the range, stored after both,
+//! and the leader starts no new pass before every claimed item is done, so both are the claimed
+//! item's pass's, even for a helper that slept through passes. So a thread reads the shared job
+//! once per pass, not once per item, and reports its finished items once per pass. The leader
+//! waits only for items already claimed, which their claimers are working on: if no helper ever
+//! gets a thread (the pool is busy elsewhere), the leader does every item itself and nothing
+//! deadlocks.
 //!
 //! Results are stored per item and returned in item order, so they do not depend on which thread
 //! ran which item.
@@ -33,7 +36,7 @@ pub struct Team<T, R> {
     results: Vec<Mutex<Option<R>>>,
     /// The unclaimed items of the current pass, `front << 32 | back`.
     unclaimed: AtomicU64,
-    /// Passes published so far.
+    /// Passes published so far: identifies the job.
     generation: AtomicU64,
     /// Items of the current pass finished.
     done: AtomicUsize,
@@ -85,10 +88,10 @@ impl<T, R> Team<T, R> {
         *self.job.write().unwrap_or_else(PoisonError::into_inner) = Some(job);
         self.done.store(0, Ordering::Relaxed);
         let count = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
-        // publishes the job and the reset count with it; the generation wakes the helpers
-        self.unclaimed.store(u64::from(count), Ordering::Release);
         self.generation.fetch_add(1, Ordering::Release);
-        self.work(End::Front);
+        // publishes the job, the generation and the reset count with it, and wakes the helpers
+        self.unclaimed.store(u64::from(count), Ordering::Release);
+        self.work(End::Front, &mut None);
         let mut spins = 0;
         while self.done.load(Ordering::Acquire) < count as usize {
             wait(&mut spins);
@@ -96,13 +99,15 @@ impl<T, R> Team<T, R> {
         self.results.iter().filter_map(|r| lock(r).take()).collect()
     }
 
-    /// Claims items from one end and runs them until none is left.
-    fn work(&self, end: End) {
+    /// Claims items from one end and runs them until none is left. `job`: the job this thread
+    /// last read, with its generation.
+    fn work(&self, end: End, job: &mut Option<(u64, Job<T, R>)>) {
         let mut range = self.unclaimed.load(Ordering::Acquire);
+        let mut finished = 0;
         loop {
             let (front, back) = (range >> 32, range & u64::from(u32::MAX));
             if front >= back {
-                return;
+                break;
             }
             let (claimed, index) = match end {
                 End::Front => (range + (1 << 32), front),
@@ -110,19 +115,28 @@ impl<T, R> Team<T, R> {
             };
             match self.unclaimed.compare_exchange_weak(range, claimed, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => {
-                    self.run(index as usize);
-                    self.done.fetch_add(1, Ordering::Release);
+                    self.run(index as usize, job);
+                    finished += 1;
                     range = self.unclaimed.load(Ordering::Acquire);
                 }
                 Err(now) => range = now,
             }
         }
+        if finished > 0 {
+            self.done.fetch_add(finished, Ordering::Release);
+        }
     }
 
-    /// Runs the current job on a claimed item.
-    fn run(&self, index: usize) {
-        let job = self.job.read().unwrap_or_else(PoisonError::into_inner).clone();
-        if let (Some(job), Some(item), Some(result)) = (job, self.items.get(index), self.results.get(index)) {
+    /// Runs the current job on a claimed item, reading the job first if its generation is new.
+    fn run(&self, index: usize, job: &mut Option<(u64, Job<T, R>)>) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if job.as_ref().is_none_or(|(seen, _)| *seen != generation) {
+            let current = self.job.read().unwrap_or_else(PoisonError::into_inner).clone();
+            *job = current.map(|current| (generation, current));
+        }
+        if let (Some((_, job)), Some(item), Some(result)) =
+            (job.as_ref(), self.items.get(index), self.results.get(index))
+        {
             let out = job(&mut lock(item));
             *lock(result) = Some(out);
         }
@@ -130,17 +144,16 @@ impl<T, R> Team<T, R> {
 
     /// A helper's loop: joins every pass the leader publishes until [`Team::stop`].
     pub fn help(&self) {
-        let mut seen = 0;
         let mut spins = 0;
+        let mut job = None;
         while !self.stop.load(Ordering::Acquire) {
-            let generation = self.generation.load(Ordering::Acquire);
-            if generation == seen {
+            let range = self.unclaimed.load(Ordering::Relaxed);
+            if range >> 32 >= range & u64::from(u32::MAX) {
                 wait(&mut spins);
                 continue;
             }
             spins = 0;
-            seen = generation;
-            self.work(End::Back);
+            self.work(End::Back, &mut job);
         }
     }
 

@@ -69,11 +69,20 @@ impl Param {
 #[derive(Clone)]
 struct Partial {
     /// Per code: encoder pass: sum x_m W_en; decoder pass: sum r_m B_km.
-    per_code: Vec<f64>,
+    per_code: [f64; MAX_BITS],
     /// Decoder pass: sum r_m^2.
     sq: f64,
     /// SM3: per code, the max of this block's new accumulators.
-    acc_k: Vec<f32>,
+    acc_k: [f32; MAX_BITS],
+}
+
+impl Partial {
+    const ZERO: Partial = Partial { per_code: [0.0; MAX_BITS], sq: 0.0, acc_k: [0.0; MAX_BITS] };
+}
+
+/// The first `n` of an array, as a vector.
+fn first<T: Copy>(values: &[T; MAX_BITS], n: usize) -> Vec<T> {
+    values.iter().take(n).copied().collect()
 }
 
 /// The trainer's whole state.
@@ -160,7 +169,7 @@ impl Trainer {
             arch: Arch::new(),
             threshold: bit_threshold(),
         };
-        trainer.code = trainer.sum_blocks(CodeSums(n)).per_code;
+        trainer.code = first(&trainer.sum_blocks(CodeSums(n)).per_code, n);
         if trainer.factored.is_some() {
             // only the codes are needed from here on
             for i in 0..trainer.blocks.len() {
@@ -199,8 +208,7 @@ impl Trainer {
                 Err(_) => arch.dispatch(OnBlock(&pass, block, &mut Scratch::new())),
             })
         }));
-        let n = self.n;
-        let mut total = Partial { per_code: vec![0.0; n], sq: 0.0, acc_k: vec![0.0; n] };
+        let mut total = Partial::ZERO;
         for part in parts {
             for (t, v) in total.per_code.iter_mut().zip(&part.per_code) {
                 *t += v;
@@ -357,7 +365,10 @@ impl LaneSums {
 
     fn finish(&self, n: usize) -> Partial {
         let total = |acc: &[f32; LANES]| acc.iter().map(|v| f64::from(*v)).sum();
-        Partial { per_code: self.per_code.iter().take(n).map(total).collect(), sq: total(&self.sq), acc_k: Vec::new() }
+        let mut per_code = self.per_code.each_ref().map(total);
+        // codes past `n` sum masks no pass wrote
+        per_code.iter_mut().skip(n).for_each(|v| *v = 0.0);
+        Partial { per_code, sq: total(&self.sq), acc_k: [0.0; MAX_BITS] }
     }
 }
 
@@ -495,10 +506,11 @@ impl<'a> CodeSpans<'a> {
 impl Block {
     #[inline(always)]
     fn code_sums<S: Simd>(&mut self, simd: S, n: usize) -> Partial {
-        let per_code = (0..n)
-            .map(|k| self.en.w.get(k * self.len..(k + 1) * self.len).map_or(0.0, |w| dot(simd, w, &self.x)))
-            .collect();
-        Partial { per_code, sq: 0.0, acc_k: vec![0.0; n] }
+        let per_code = std::array::from_fn(|k| {
+            let row = if k < n { self.en.w.get(k * self.len..(k + 1) * self.len) } else { None };
+            row.map_or(0.0, |w| dot(simd, w, &self.x))
+        });
+        Partial { per_code, ..Partial::ZERO }
     }
 
     /// Masks, r, sum r^2 and sum r B from the current decoder logits and `code`.
@@ -523,10 +535,9 @@ impl Block {
     /// Encoder step: g = x_m * grad_code_k; returns the new codes' partial sums.
     #[inline(always)]
     fn encoder<S: Simd, K: Kernel>(&mut self, simd: S, kernel: K, grad_code: &[f32], acc_k: &[f32]) -> Partial {
-        let n = grad_code.len();
         let len = self.len;
-        let mut per_code = vec![0.0; n];
-        let mut new_acc_k = vec![0.0f32; n];
+        let mut per_code = [0.0; MAX_BITS];
+        let mut new_acc_k = [0.0f32; MAX_BITS];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let en = &mut self.en;
         let rows = en.w.chunks_mut(len).zip(en.s1.chunks_mut(len)).zip(en.s2.chunks_mut(len));
@@ -571,7 +582,7 @@ impl Block {
         let n = scale.len();
         let len = self.len;
         let mut sums = LaneSums::new();
-        let mut row_max = vec![0.0f32; n];
+        let mut row_max = [0.0f32; MAX_BITS];
         let mut new_acc_m = vec![0.0f32; if K::SM3 { len } else { 0 }];
         let dec = &mut self.dec;
         let (mut w_spans, mut s1_spans, mut s2_spans) =
@@ -824,15 +835,15 @@ impl Visit for EpochPass<'_> {
         } else {
             let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
             let enc = t.sum_blocks(Encode { kernel, grad_code, acc_k: t.acc_k_en.clone() });
-            t.code = enc.per_code;
+            t.code = first(&enc.per_code, t.n);
             if K::SM3 {
-                t.acc_k_en = enc.acc_k;
+                t.acc_k_en = first(&enc.acc_k, t.n);
             }
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
         let dec = t.sum_blocks(Decode { kernel, scale, new_code, acc_k: t.acc_k_dec.clone(), threshold: t.threshold });
         if K::SM3 {
-            t.acc_k_dec = dec.acc_k.clone();
+            t.acc_k_dec = first(&dec.acc_k, t.n);
         }
         t.finish_forward(&dec);
     }
