@@ -56,6 +56,7 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
             }
         }
     }
+    diags.extend(side_file_clashes(steps));
     diags.extend(case_clashes(&taken));
     // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
     for (file, span) in &taken {
@@ -70,6 +71,53 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
         }
     }
     diags
+}
+
+/// Exports onto a file another step of the experiment writes under its own name (`quantize`'s
+/// `quantized.w_in.npy`, `calibrate`'s `success.npy` or `target.leak.npy`), in any letter case:
+/// one of the two would silently replace the other.
+fn side_file_clashes(steps: &[Step]) -> Vec<Diag> {
+    let mut diags = Vec::new();
+    for export in steps {
+        let StepPlan::Export { path, .. } = &export.plan else { continue };
+        let file = normalised(path);
+        let folded = file.to_lowercase();
+        let writer =
+            steps.iter().find_map(|step| side_file(&step.plan, &folded).map(|(kind, help)| (step, kind, help)));
+        if let Some((writer, kind, written)) = writer {
+            diags.push(
+                Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is a file the `{kind}` step writes"))
+                    .label(export.span, "one of the two would replace the other")
+                    .label(writer.keyword_span(), format!("writes {written}"))
+                    .help("export to another name"),
+            );
+        }
+    }
+    diags
+}
+
+/// The step kind and what it writes, if `plan` writes the file `folded` (lowercase) itself.
+fn side_file(plan: &StepPlan, folded: &str) -> Option<(&'static str, String)> {
+    use crate::output::names;
+    match plan {
+        StepPlan::Quantize { .. } => {
+            let files =
+                [names::QUANTIZED_CODES_IN, names::QUANTIZED_CODES_REC, names::QUANTIZED_W_IN, names::QUANTIZED_W_REC];
+            files.contains(&folded).then(|| ("quantize", format!("`{}`", files.join("`, `"))))
+        }
+        StepPlan::Calibrate { .. } => {
+            let family = names::CALIBRATION_ARRAYS.iter().any(|kind| {
+                folded.strip_prefix(kind).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
+                    rest.strip_suffix(".npy").is_some_and(|name| !name.is_empty() && !name.contains('/'))
+                })
+            });
+            (family || folded == names::SUCCESS).then(|| {
+                let kinds = names::CALIBRATION_ARRAYS.map(|kind| format!("`{kind}.<name>.npy`")).join(", ");
+                ("calibrate", format!("`{}` and {kinds}", names::SUCCESS))
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Files whose names differ only in letter case (`Imem.h.npy`, `imem.h.npy`): one file on the

@@ -69,7 +69,7 @@ codes! {
     EXPERIMENT_DURATION = "dyn::experiment::duration": "A simulation duration that is not positive or not a time.";
     EXPERIMENT_STIMULUS = "dyn::experiment::stimulus": "A stimulus that does not fit the input it drives.";
     EXPERIMENT_EXPORT = "dyn::experiment::export": "An export of something the experiment does not produce, or to a path outside the output directory.";
-    EXPERIMENT_CLASH = "dyn::experiment::clash": "Two outputs of one experiment would be the same file (two exports to one path, an export onto one of dyn's own files in any letter case).";
+    EXPERIMENT_CLASH = "dyn::experiment::clash": "Two outputs of one experiment would be the same file (two exports to one path, an export onto one of dyn's own files or onto a file another step writes, such as `quantized.w_in.npy` or `success.npy`, in any letter case).";
     EXPERIMENT_CASE = "dyn::experiment::case": "Output files or experiment folders whose names differ only in letter case: distinct on Linux, one on macOS and Windows, where the later replaces the earlier (warning).";
     EXPERIMENT_SIZE = "dyn::experiment::size": "A simulation or training run that would need more work or memory than dyn accepts (steps x neurons, recorded values, epochs x samples).";
     EXPERIMENT_UNKNOWN = "dyn::experiment::unknown": "`dyn run -e` names an experiment that is not in the file.";

@@ -56,4 +56,13 @@ pub mod names {
     pub const CALIBRATION_SVG: &str = "calibration.svg";
     /// Loss and accuracy per epoch of `train`.
     pub const LOSS_SVG: &str = "loss.svg";
+    /// `quantize`'s integer codes and deployed weights, input and recurrent.
+    pub const QUANTIZED_CODES_IN: &str = "quantized.codes_in.npy";
+    pub const QUANTIZED_CODES_REC: &str = "quantized.codes_rec.npy";
+    pub const QUANTIZED_W_IN: &str = "quantized.w_in.npy";
+    pub const QUANTIZED_W_REC: &str = "quantized.w_rec.npy";
+    /// `calibrate`'s per-neuron success flags.
+    pub const SUCCESS: &str = "success.npy";
+    /// `calibrate`'s per-target and per-parameter arrays, `<kind>.<name>.npy`.
+    pub const CALIBRATION_ARRAYS: [&str; 5] = ["target", "before", "achieved", "residual", "codes"];
 }

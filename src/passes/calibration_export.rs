@@ -102,7 +102,7 @@ pub fn write_outputs(step: &Step, ir: &mut Ir, ctx: &Ctx, cal: &Calibration) -> 
         npy::write_f64(&mut ir.stage, &path, &Array1::from(values)).map_err(|e| err(&e))?;
     }
     let success: Array1<u8> = cal.success.iter().map(|&s| u8::from(s)).collect();
-    npy::write_u8(&mut ir.stage, "success.npy", &success).map_err(|e| err(&e))?;
+    npy::write_u8(&mut ir.stage, names::SUCCESS, &success).map_err(|e| err(&e))?;
     if ctx.plots {
         let panels: Vec<TargetHistogram<'_>> = cal
             .targets

@@ -133,10 +133,11 @@ pub fn apply(step: &Step, ir: &mut Ir, ctx: &Ctx) -> Result<serde_json::Value, D
     let (sign_in, sign_rec) = (signs.slice(s![..n_in, ..]).to_owned(), signs.slice(s![n_in.., ..]).to_owned());
     let (w_in_q, w_rec_q) = (deployed.slice(s![..n_in, ..]).to_owned(), deployed.slice(s![n_in.., ..]).to_owned());
     let out = |e: npy::NpyError| output_error(e, step.span);
-    npy::write_u8(&mut ir.stage, "quantized.codes_in.npy", &codes_in).map_err(out)?;
-    npy::write_u8(&mut ir.stage, "quantized.codes_rec.npy", &codes_rec).map_err(out)?;
-    npy::write_f64(&mut ir.stage, "quantized.w_in.npy", &w_in_q).map_err(out)?;
-    npy::write_f64(&mut ir.stage, "quantized.w_rec.npy", &w_rec_q).map_err(out)?;
+    use crate::output::names;
+    npy::write_u8(&mut ir.stage, names::QUANTIZED_CODES_IN, &codes_in).map_err(out)?;
+    npy::write_u8(&mut ir.stage, names::QUANTIZED_CODES_REC, &codes_rec).map_err(out)?;
+    npy::write_f64(&mut ir.stage, names::QUANTIZED_W_IN, &w_in_q).map_err(out)?;
+    npy::write_f64(&mut ir.stage, names::QUANTIZED_W_REC, &w_rec_q).map_err(out)?;
     let doc = serde_json::json!({
         "quantization": quantization,
         "n_bits": settings.n_bits,
