@@ -77,6 +77,30 @@ impl Staged {
     }
 }
 
+/// A safety net behind the check's output naming: `file`, just written by `step` (a `pass`), was
+/// written by an earlier step. Only a pass that writes fixed names and runs again (a second
+/// `quantize` rewrites `quantization.json`) may replace its own files; an export never replaces
+/// anything. The run then fails and, as for every failed run, writes nothing.
+fn replaced(
+    writers: &std::collections::BTreeMap<String, (usize, &'static str)>,
+    file: &str,
+    pass: &'static str,
+    step: &crate::model::Step,
+    steps: &[crate::model::Step],
+) -> Option<Diag> {
+    let (earlier, earlier_pass) = writers.get(file)?;
+    if *earlier_pass == pass && pass != "export" {
+        return None;
+    }
+    let mut diag =
+        Diag::error(&codes::EXPERIMENT_CLASH, format!("step {earlier} (`{earlier_pass}`) already wrote `{file}`"))
+            .label(step.span, "this step would replace it");
+    if let Some(first) = earlier.checked_sub(1).and_then(|i| steps.get(i)) {
+        diag = diag.label(first.span, format!("writes `{file}`"));
+    }
+    Some(diag.help("each experiment writes one folder: export to a path whose files no other step writes"))
+}
+
 fn run_experiment(checked: &Checked, plan: &ExperimentPlan, options: &RunOptions) -> Result<Staged, Diagnostics> {
     let experiment = plan.experiment;
     let stage =
@@ -84,11 +108,19 @@ fn run_experiment(checked: &Checked, plan: &ExperimentPlan, options: &RunOptions
     let ctx = Ctx { checked, device: plan.device, experiment, progress: options.progress, plots: options.plots };
     let mut ir = Ir { stage, warnings: Vec::new(), crossbar: None, deploy: None, bss2: None };
     let mut reports = Vec::new();
+    // Which step wrote each file: a later step of another kind must not replace it.
+    let mut writers: std::collections::BTreeMap<String, (usize, &'static str)> = std::collections::BTreeMap::new();
     for (index, step) in plan.steps.iter().enumerate() {
         let mark = ir.stage.mark();
         let report = passes::apply(step, &mut ir, &ctx)?;
         // The files this step wrote, so float and deployed runs' records can be told apart.
         let step_files: Vec<String> = ir.stage.written_since(mark).iter().map(|f| f.display().to_string()).collect();
+        for file in &step_files {
+            if let Some(clash) = replaced(&writers, file, report.pass, step, plan.steps) {
+                return Err(clash.into());
+            }
+        }
+        writers.extend(step_files.iter().map(|file| (file.clone(), (index + 1, report.pass))));
         let mut entry =
             json!({ "step": index + 1, "pass": report.pass, "seconds": report.seconds, "files": step_files });
         if let (Some(map), serde_json::Value::Object(figures)) = (entry.as_object_mut(), report.figures) {

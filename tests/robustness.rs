@@ -491,6 +491,29 @@ fn a_failed_run_leaves_no_outputs() {
 }
 
 #[test]
+fn a_step_that_would_replace_another_steps_file_fails_the_run() {
+    // `export weights to "w.npy"` writes w.in.npy and w.rec.npy; the spec export onto one of them
+    // passes the check (its path is not the first export's) and is stopped at run time, before
+    // anything is written; a second quantize may rewrite its own files
+    let file = |last: &str| {
+        format!(
+            "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {{ input x[2]\n neurons h[2]\n \
+             x -> h = uniform(0, 1, seed = 1) }}\nquantization q = autoencoder {{ num_epoch = 20 }}\n\
+             experiment e on chip {{ map net\n quantize with q\n export weights to \"w.npy\"\n {last} }}\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = dyn_run(dir.path(), "clash.dyn", &file("export spec to \"w.rec.npy\""), &out_dir);
+    assert_diagnosed(&out, "dyn::experiment::clash", "export onto an export's side file");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already wrote `w.rec.npy`"));
+    assert!(!out_dir.exists(), "a failed run left its output folder behind");
+    let out = dyn_run(dir.path(), "again.dyn", &file("quantize with q"), &out_dir);
+    assert_valid(&out, "a second quantize");
+    assert!(out_dir.join("e/quantized.w_in.npy").exists());
+}
+
+#[test]
 fn export_paths_that_name_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = |path: &str| {
