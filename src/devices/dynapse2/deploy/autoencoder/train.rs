@@ -413,7 +413,7 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f64 {
 const SPAN: usize = 1024;
 
 /// Span-local scratch (one per thread, see `SCRATCH`; nothing in it outlives a span): the masks
-/// of every code, the reconstruction, and one code row's probabilities and gradient. Each array
+/// of every code, the reconstruction, and one code row's gradient shapes and gradient. Each array
 /// starts at its own offset modulo 4 KiB, chosen so that no loop stores to one array while
 /// loading from another within 512 bytes of it modulo 4 KiB (see `staggered`): the block's `x`,
 /// `r`, `W_dec`, `s1`, `s2` start at 0, 512, 1024, 1536 and 2048 (and so does every span and
@@ -646,7 +646,7 @@ struct SpanRows<'a> {
 }
 
 /// The decoder step of one span (every optimizer but SM3), code by code and stage by stage: the
-/// probabilities from the logits before the step, the gradient, the optimizer step, the masks and
+/// gradient shapes from the logits before the step, the gradient, the optimizer step, the masks and
 /// the reconstruction. Each stage runs over the whole span before the next starts, so the CPU
 /// overlaps independent elements instead of waiting on one element's long chain (exp, division,
 /// square root): the sigmoid in the same loop as the rest measured slower. Kernels with a vector
@@ -666,7 +666,7 @@ fn decode_span<S: Simd, K: Kernel>(
     for (k, ((((w, s1), s2), b), (ak, ck))) in rows.enumerate() {
         // the first code row sets the reconstruction, the others add to it
         let first = k == 0;
-        sigmoid_span(&mut scratch.p, w);
+        shape_span(&mut scratch.p, w);
         if K::LANES && S::F32_LANES == LANES {
             let span = Span { w, s1, s2, b, r, h: &mut scratch.h };
             step_span_lanes(simd, kernel, [*ak, *ck, c.threshold], span, &mut scratch.p, first);
@@ -758,11 +758,12 @@ fn apply_span<S: Simd, K: Kernel>(
     }
 }
 
-/// `g = a * r * p^2 (1 - p)`: the decoder gradient of one span of one code row.
+/// `g = a * r * shape` with `shape = p^2 (1 - p)` from [`shape_span`]: the decoder gradient of one
+/// span of one code row.
 #[inline(always)]
-fn gradient(a: f32, r: &[f32], p: &[f32], g: &mut [f32]) {
-    for ((g, r), p) in g.iter_mut().zip(r).zip(p) {
-        *g = a * r * *p;
+fn gradient(a: f32, r: &[f32], shape: &[f32], g: &mut [f32]) {
+    for ((g, r), shape) in g.iter_mut().zip(r).zip(shape) {
+        *g = a * r * *shape;
     }
 }
 
@@ -795,11 +796,12 @@ fn decode_span_sm3<K: Kernel>(kernel: K, [ak, ck, threshold]: [f32; 3], s: Span<
     }
 }
 
-/// `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time through [`sigmoid_lanes`] (`p` may be
-/// longer than `w`). Operation by operation over several vectors' worth of lanes measured faster than
-/// the same operations written vector by vector with explicit SIMD.
+/// The gradient shapes `p^2 (1 - p)` of `p = sigmoid(w)`, [`SIGMOID_LANES`] values at a time
+/// through [`gradient_shape_lanes`] (`p` may be longer than `w`). Operation by operation over
+/// several vectors' worth of lanes measured faster than the same operations written vector by
+/// vector with explicit SIMD.
 #[inline(always)]
-fn sigmoid_span(p: &mut [f32], w: &[f32]) {
+fn shape_span(p: &mut [f32], w: &[f32]) {
     let p = p.get_mut(..w.len()).unwrap_or_default();
     let mut ps = p.chunks_exact_mut(SIGMOID_LANES);
     let mut ws = w.chunks_exact(SIGMOID_LANES);
@@ -813,7 +815,7 @@ fn sigmoid_span(p: &mut [f32], w: &[f32]) {
     }
 }
 
-/// Lanes per [`sigmoid_lanes`] call: eight AVX2 vectors, eight independent chains in flight
+/// Lanes per [`gradient_shape_lanes`] call: eight AVX2 vectors, eight independent chains in flight
 /// (on 2 threads ~4% faster than four, median of 24 adjacent pairs; 16 or 24 lanes ~30% slower).
 const SIGMOID_LANES: usize = 64;
 
