@@ -89,7 +89,7 @@ fn replaced(
     steps: &[crate::model::Step],
 ) -> Option<Diag> {
     let (earlier, earlier_pass) = writers.get(file)?;
-    if *earlier_pass == pass && pass != "export" {
+    if *earlier_pass == pass && !matches!(step.plan, crate::model::StepPlan::Export { .. }) {
         return None;
     }
     let mut diag =

@@ -81,7 +81,7 @@ impl Partial {
 }
 
 /// The first `n` of an array, as a vector.
-fn first<T: Copy>(values: &[T; MAX_BITS], n: usize) -> Vec<T> {
+fn leading<T: Copy>(values: &[T; MAX_BITS], n: usize) -> Vec<T> {
     values.iter().take(n).copied().collect()
 }
 
@@ -169,7 +169,7 @@ impl Trainer {
             arch: Arch::new(),
             threshold: bit_threshold(),
         };
-        trainer.code = first(&trainer.sum_blocks(CodeSums(n)).per_code, n);
+        trainer.code = leading(&trainer.sum_blocks(CodeSums(n)).per_code, n);
         if trainer.factored.is_some() {
             // only the codes are needed from here on
             for i in 0..trainer.blocks.len() {
@@ -363,12 +363,10 @@ impl LaneSums {
         LaneSums { per_code: [[0.0; LANES]; MAX_BITS], sq: [0.0; LANES] }
     }
 
-    fn finish(&self, n: usize) -> Partial {
+    fn finish(&self) -> Partial {
         let total = |acc: &[f32; LANES]| acc.iter().map(|v| f64::from(*v)).sum();
-        let mut per_code = self.per_code.each_ref().map(total);
-        // codes past `n` sum masks no pass wrote
-        per_code.iter_mut().skip(n).for_each(|v| *v = 0.0);
-        Partial { per_code, sq: total(&self.sq), acc_k: [0.0; MAX_BITS] }
+        // the sums of codes past `n` stay zero: `finish_span` adds to the first `n` only
+        Partial { per_code: self.per_code.each_ref().map(total), sq: total(&self.sq), acc_k: [0.0; MAX_BITS] }
     }
 }
 
@@ -529,7 +527,7 @@ impl Block {
             }
             finish_span(simd, n, x, r, scratch, &mut sums);
         }
-        sums.finish(n)
+        sums.finish()
     }
 
     /// Encoder step: g = x_m * grad_code_k; returns the new codes' partial sums.
@@ -612,7 +610,7 @@ impl Block {
         if K::SM3 {
             dec.acc_m = new_acc_m;
         }
-        let mut partial = sums.finish(n);
+        let mut partial = sums.finish();
         partial.acc_k = row_max;
         partial
     }
@@ -837,15 +835,15 @@ impl Visit for EpochPass<'_> {
         } else {
             let grad_code: Vec<f32> = t.grad_code.iter().map(|g| *g as f32).collect();
             let enc = t.sum_blocks(Encode { kernel, grad_code, acc_k: t.acc_k_en.clone() });
-            t.code = first(&enc.per_code, t.n);
+            t.code = leading(&enc.per_code, t.n);
             if K::SM3 {
-                t.acc_k_en = first(&enc.acc_k, t.n);
+                t.acc_k_en = leading(&enc.acc_k, t.n);
             }
         }
         let new_code: Vec<f32> = t.code.iter().map(|c| *c as f32).collect();
         let dec = t.sum_blocks(Decode { kernel, scale, new_code, acc_k: t.acc_k_dec.clone(), threshold: t.threshold });
         if K::SM3 {
-            t.acc_k_dec = first(&dec.acc_k, t.n);
+            t.acc_k_dec = leading(&dec.acc_k, t.n);
         }
         t.finish_forward(&dec);
     }
