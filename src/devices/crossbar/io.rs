@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::config::Fields;
 use super::product::mac_packed;
 use super::rng::{normal, uniform};
+use super::round::ties_even_f32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -196,7 +197,7 @@ fn quantize(v: f32, delta: f32, sto: Option<&mut ChaCha8Rng>) -> f32 {
     }
     #[allow(clippy::cast_possible_truncation)]
     let shift = sto.map_or(0.0, |rng| uniform(rng) as f32 - 0.5);
-    (v / delta + shift).round_ties_even() * delta
+    ties_even_f32(v / delta + shift) * delta
 }
 
 /// Per-output quantities drawn once at construction (output noise spread, nonlinearity, offsets).

@@ -9,6 +9,7 @@ pub mod device;
 pub mod io;
 pub mod product;
 pub mod rng;
+pub mod round;
 pub mod tile;
 pub mod train;
 pub mod update;

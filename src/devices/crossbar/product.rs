@@ -14,8 +14,11 @@ pub const PANEL: usize = 16;
 pub const SAMPLES: usize = 4;
 /// Panels per parallel task in a large product (128 outputs).
 const PANELS_PER_TASK: usize = 8;
-/// Below this many weights a product runs on one thread.
-const PARALLEL_FROM: usize = 1 << 18;
+/// Below this many multiply-adds (weights × inputs) a pass over the panels runs on one thread:
+/// waking the pool's threads costs more than the shared work saves. Measured: a 1024² product
+/// with one input (10^6 multiply-adds, bound by reading the weights) took 126 µs on one thread and
+/// 170 µs shared out on two.
+const PARALLEL_FROM: usize = 1 << 22;
 
 /// Packs a `rows × cols` row-major matrix into panels: panel `p`, column `j`, output `r` at
 /// `(p·cols + j)·PANEL + r`; the outputs past `rows` in the last panel are zeros.
@@ -59,7 +62,7 @@ pub fn mac_packed(arch: Arch, packed: &[f32], xs: &[&[f32]], outs: &mut [&mut [f
             arch.dispatch(Panels { packed: panels, cols, interleaved: &interleaved, n, out: result });
         };
         let result_task = PANEL * PANELS_PER_TASK * n;
-        if rows * cols >= PARALLEL_FROM {
+        if rows * cols * n >= PARALLEL_FROM {
             packed.par_chunks(task).zip(results.par_chunks_mut(result_task)).for_each(run);
         } else {
             packed.chunks(task).zip(results.chunks_mut(result_task)).for_each(run);
@@ -89,6 +92,23 @@ impl WithSimd for Panels<'_> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let Panels { packed, cols, interleaved, n, out } = self;
+        let (mut packed, mut out) = (packed, out);
+        if S::F32_LANES == PANEL / 2 && n <= 2 {
+            // One panel's sums for one or two inputs are only two or four chains of additions,
+            // each waiting on its last addition: a group of panels puts eight in flight.
+            let group = if n == 1 { 4 } else { 2 };
+            let mut panels = packed.chunks_exact(PANEL * cols * group);
+            let mut results = out.chunks_exact_mut(PANEL * n * group);
+            for (panels, result) in panels.by_ref().zip(results.by_ref()) {
+                if n == 1 {
+                    group_sums_wide::<S, 1, 4>(simd, panels, cols, interleaved, result);
+                } else {
+                    group_sums_wide::<S, 2, 2>(simd, panels, cols, interleaved, result);
+                }
+            }
+            // the panels short of a whole group, one at a time below
+            (packed, out) = (panels.remainder(), results.into_remainder());
+        }
         for (panel, result) in packed.chunks_exact(PANEL * cols).zip(out.chunks_exact_mut(PANEL * n)) {
             if S::F32_LANES == PANEL / 2 {
                 match n {
@@ -129,6 +149,43 @@ fn panel_sums_wide<S: Simd, const N: usize>(simd: S, panel: &[f32], interleaved:
         let (ys, _) = S::as_mut_simd_f32s(y);
         for (yv, s) in ys.iter_mut().zip(sums) {
             *yv = *s;
+        }
+    }
+}
+
+/// [`panel_sums_wide`] for `G` consecutive panels at once (`panels` holds all `G`), column by
+/// column: every output still adds its products in column order, so the bits are the same.
+#[inline(always)]
+fn group_sums_wide<S: Simd, const N: usize, const G: usize>(
+    simd: S,
+    panels: &[f32],
+    cols: usize,
+    interleaved: &[f32],
+    result: &mut [f32],
+) {
+    let zero = simd.splat_f32s(-0.0);
+    let mut acc = [[[zero; 2]; N]; G];
+    let (vectors, _) = S::as_simd_f32s(panels);
+    let columns: [&[[S::f32s; 2]]; G] =
+        std::array::from_fn(|g| vectors.get(g * 2 * cols..(g + 1) * 2 * cols).unwrap_or(&[]).as_chunks::<2>().0);
+    let (inputs, _) = interleaved.as_chunks::<SAMPLES>();
+    for (j, x) in inputs.iter().enumerate().take(cols) {
+        for (sums, column) in acc.iter_mut().zip(&columns) {
+            if let Some([w0, w1]) = column.get(j) {
+                for ([a0, a1], xj) in sums.iter_mut().zip(x) {
+                    let xv = simd.splat_f32s(*xj);
+                    *a0 = simd.add_f32s(*a0, simd.mul_f32s(*w0, xv));
+                    *a1 = simd.add_f32s(*a1, simd.mul_f32s(*w1, xv));
+                }
+            }
+        }
+    }
+    for (sums, results) in acc.iter().zip(result.chunks_exact_mut(PANEL * N)) {
+        for (pair, y) in sums.iter().zip(results.chunks_exact_mut(PANEL)) {
+            let (ys, _) = S::as_mut_simd_f32s(y);
+            for (yv, s) in ys.iter_mut().zip(pair) {
+                *yv = *s;
+            }
         }
     }
 }

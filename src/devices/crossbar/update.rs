@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::config::Fields;
 use super::device::array::DeviceArray;
 use super::rng::{stream, uniform, Purpose};
+use super::round::ties_even_f32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -294,9 +295,9 @@ fn dense(
         for (j, xj) in cx.iter().enumerate() {
             #[allow(clippy::cast_possible_truncation)]
             let n = f64::from(if implicit {
-                (bl as f32 * *di as f32 * *xj as f32).round_ties_even()
+                ties_even_f32(bl as f32 * *di as f32 * *xj as f32)
             } else {
-                (*di as f32 * *xj as f32 / bl as f32).round_ties_even()
+                ties_even_f32(*di as f32 * *xj as f32 / bl as f32)
             });
             let sign = sd.get(i).copied().unwrap_or(1.0) * sx.get(j).copied().unwrap_or(1.0);
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0 ≤ n ≤ BL
