@@ -492,9 +492,10 @@ fn a_failed_run_leaves_no_outputs() {
 
 #[test]
 fn a_step_that_would_replace_another_steps_file_fails_the_run() {
-    // `export weights to "w.npy"` writes w.in.npy and w.rec.npy; the spec export onto one of them
-    // passes the check (its path is not the first export's) and is stopped at run time, before
-    // anything is written; a second quantize may rewrite its own files
+    // on a Dynap-SE2 `export weights to "w.npy"` writes w.in.npy and w.rec.npy; the spec export
+    // onto one of them is refused (by the check, before the run writes anything; the crossbar's
+    // per-projection files, which only the run knows, are fixture experiment.clash.run); a
+    // second quantize may rewrite its own files
     let file = |last: &str| {
         format!(
             "use dynapse2\ndevice chip = dynapse2.default\nnetwork net {{ input x[2]\n neurons h[2]\n \
@@ -506,7 +507,7 @@ fn a_step_that_would_replace_another_steps_file_fails_the_run() {
     let out_dir = dir.path().join("out");
     let out = dyn_run(dir.path(), "clash.dyn", &file("export spec to \"w.rec.npy\""), &out_dir);
     assert_diagnosed(&out, "dyn::experiment::clash", "export onto an export's side file");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already wrote `w.rec.npy`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("two steps write `w.rec.npy`"));
     assert!(!out_dir.exists(), "a failed run left its output folder behind");
     let out = dyn_run(dir.path(), "again.dyn", &file("quantize with q"), &out_dir);
     assert_valid(&out, "a second quantize");

@@ -54,7 +54,7 @@ impl ExperimentChecker<'_, '_> {
             }
         }
         if ok {
-            for diag in super::outputs::name_outputs(&mut steps, &self.model.networks) {
+            for diag in super::outputs::name_outputs(&mut steps, &self.model.networks, device.kind) {
                 self.resolver.report(diag);
             }
         }

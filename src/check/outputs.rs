@@ -9,22 +9,24 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::{codes, Diag};
-use crate::model::{Network, Step, StepPlan};
+use crate::model::{DeviceKind, ExportKind, Network, Step, StepPlan};
 use crate::syntax::span::Span;
 
 /// Names every simulation's files; returns a diagnostic for each path the user named twice or a
-/// recorded file that no suffix keeps apart from an export.
-pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) -> Vec<Diag> {
+/// recorded file that no suffix keeps apart from an export. `device`: the experiment's device
+/// kind, which decides the files some exports write.
+pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>, device: DeviceKind) -> Vec<Diag> {
     let mut diags = Vec::new();
     // Exports first: their paths are the user's, so generated names step around them.
     let mut taken: BTreeMap<String, Span> = BTreeMap::new();
     for step in steps.iter() {
-        if let StepPlan::Export { path, .. } = &step.plan {
-            let file = normalised(path);
-            match taken.get(&file) {
-                Some(first) => diags.push(clash(&file, step.span, *first)),
-                None => {
-                    taken.insert(file, step.span);
+        if let StepPlan::Export { what, path } = &step.plan {
+            for file in export_files(device, *what, path) {
+                match taken.get(&file) {
+                    Some(first) => diags.push(clash(&file, step.span, *first)),
+                    None => {
+                        taken.insert(file, step.span);
+                    }
                 }
             }
         }
@@ -56,7 +58,7 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
             }
         }
     }
-    diags.extend(side_file_clashes(steps));
+    diags.extend(side_file_clashes(steps, device));
     diags.extend(case_clashes(&taken));
     // `a.json` and `a.json/b.json`: one path cannot be a file and a folder
     for (file, span) in &taken {
@@ -73,18 +75,31 @@ pub fn name_outputs(steps: &mut [Step], networks: &BTreeMap<String, Network>) ->
     diags
 }
 
+/// The files an export writes. A Dynap-SE2 `export weights to "w.npy"` writes the input and the
+/// recurrent matrix, `w.in.npy` and `w.rec.npy`; every other export writes its path (a crossbar
+/// network of several projections adds one file per projection beside it: those names come from
+/// the trained network, and the run checks them before it writes anything).
+fn export_files(device: DeviceKind, what: ExportKind, path: &str) -> Vec<String> {
+    let file = normalised(path);
+    if device == DeviceKind::Dynapse2 && what == ExportKind::Weights {
+        let stem = file.strip_suffix(".npy").unwrap_or(&file);
+        return vec![format!("{stem}.in.npy"), format!("{stem}.rec.npy")];
+    }
+    vec![file]
+}
+
 /// Exports onto a file another step of the experiment writes under its own name (`quantize`'s
 /// `quantized.w_in.npy`, `calibrate`'s `success.npy` or `target.leak.npy`), in any letter case:
 /// one of the two would silently replace the other.
-fn side_file_clashes(steps: &[Step]) -> Vec<Diag> {
+fn side_file_clashes(steps: &[Step], device: DeviceKind) -> Vec<Diag> {
     let mut diags = Vec::new();
     for export in steps {
-        let StepPlan::Export { path, .. } = &export.plan else { continue };
-        let file = normalised(path);
-        let folded = file.to_lowercase();
-        let writer =
-            steps.iter().find_map(|step| side_file(&step.plan, &folded).map(|(kind, help)| (step, kind, help)));
-        if let Some((writer, kind, written)) = writer {
+        let StepPlan::Export { what, path } = &export.plan else { continue };
+        for file in export_files(device, *what, path) {
+            let folded = file.to_lowercase();
+            let writer =
+                steps.iter().find_map(|step| side_file(&step.plan, &folded).map(|(kind, help)| (step, kind, help)));
+            let Some((writer, kind, written)) = writer else { continue };
             diags.push(
                 Diag::error(&codes::EXPERIMENT_CLASH, format!("`{file}` is a file the `{kind}` step writes"))
                     .label(export.span, "one of the two would replace the other")
